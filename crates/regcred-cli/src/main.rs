@@ -1,0 +1,3 @@
+//! The `regcred` command (also installed as `kubectl-regcred`).
+
+fn main() {}
