@@ -18,4 +18,4 @@ pub mod reference;
 pub mod validate;
 pub mod yaml;
 
-pub use finding::{Code, Finding, Severity};
+pub use finding::{Finding, Severity};
