@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    JsonPatches, Manifest, Result, SecretFormat, SecretSpec, WorkloadSpec, json_patches,
-    kubectl_patch_commands, refuse_errors, secrets, workload,
+    JsonPatches, Manifest, Result, SecretFormat, SecretSpec, WorkloadKind, WorkloadSpec,
+    json_patches, kubectl_patch_commands, refuse_errors, secrets, workload,
 };
 use crate::dockerconfig::Credentials;
 use crate::finding::Finding;
@@ -226,19 +226,16 @@ fn kubectl_commands(spec: &BundleSpec, secret_name: &str) -> String {
         Format::Yaml => "yaml",
         Format::Json => "json",
     };
+    let namespaces = spec.namespaces_or_current();
+    let flag = |ns: Option<&str>| ns.map(|ns| format!(" -n {ns}")).unwrap_or_default();
     let mut out = String::new();
     let _ = writeln!(
         out,
         "# 1. Create the Secret from the downloaded file (the password is in the file, never on a command line)"
     );
-    let _ = writeln!(
-        out,
-        "kubectl apply -f {}-secret.{extension}",
-        spec.secret_name
-    );
-    for ns in spec.namespaces_or_current() {
-        let flag = ns.map(|ns| format!(" -n {ns}")).unwrap_or_default();
-        let _ = writeln!(out, "kubectl get secret {secret_name}{flag}");
+    let _ = writeln!(out, "kubectl apply -f {}.{extension}", spec.secret_name);
+    for ns in &namespaces {
+        let _ = writeln!(out, "kubectl get secret {secret_name}{}", flag(*ns));
     }
     if spec.attach != Attach::Workload {
         let _ = writeln!(
@@ -246,42 +243,57 @@ fn kubectl_commands(spec: &BundleSpec, secret_name: &str) -> String {
             "\n# 2. Attach it to the '{}' ServiceAccount, keeping existing entries",
             spec.service_account
         );
-        for ns in spec.namespaces_or_current() {
+        for ns in &namespaces {
             out.push_str(&kubectl_patch_commands(
                 &spec.service_account,
-                ns,
+                *ns,
                 secret_name,
             ));
         }
         let _ = writeln!(
             out,
-            "# Pods only pick up the ServiceAccount's list when created: restart running workloads"
+            "# Pods copy the ServiceAccount's list only when created: restart workloads that already run"
         );
     }
     if let Some(workload) = &spec.workload {
-        let kind = workload.kind.as_str().to_ascii_lowercase();
-        let _ = writeln!(out, "\n# 3. Deploy the workload and watch the pull");
+        let _ = writeln!(
+            out,
+            "\n# 3. Deploy the workload and check that its pods pulled the image"
+        );
         let _ = writeln!(out, "kubectl apply -f {}.{extension}", workload.name);
-        for ns in spec.namespaces_or_current() {
-            let flag = ns.map(|ns| format!(" -n {ns}")).unwrap_or_default();
-            let _ = writeln!(out, "kubectl get pods{flag} -l app={} -w", workload.name);
-            if matches!(
-                workload.kind,
-                super::WorkloadKind::Deployment
-                    | super::WorkloadKind::StatefulSet
-                    | super::WorkloadKind::DaemonSet
-            ) {
+        let kind = workload.kind.as_str().to_ascii_lowercase();
+        let rolls_out = matches!(
+            workload.kind,
+            WorkloadKind::Deployment | WorkloadKind::StatefulSet | WorkloadKind::DaemonSet
+        );
+        for ns in &namespaces {
+            if rolls_out {
                 let _ = writeln!(
                     out,
-                    "kubectl rollout restart {kind}/{}{flag}",
-                    workload.name
+                    "kubectl rollout status {kind}/{}{} --timeout=2m",
+                    workload.name,
+                    flag(*ns)
                 );
             }
+            let _ = writeln!(
+                out,
+                "kubectl get pods{} -l app={}",
+                flag(*ns),
+                workload.name
+            );
         }
+        let _ = writeln!(
+            out,
+            "# A pod stuck in ErrImagePull or ImagePullBackOff: kubectl describe pod <pod> | regcred explain"
+        );
     }
     let _ = writeln!(
         out,
-        "\n# Rotation: regenerate the Secret with the new password, apply it again, then restart the workloads"
+        "\n# Rotation: regenerate the Secret with the new password and apply it again (updated in place);"
+    );
+    let _ = writeln!(
+        out,
+        "# running pods keep their image, every new pull uses the new password."
     );
     out
 }
