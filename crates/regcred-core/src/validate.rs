@@ -24,7 +24,7 @@ pub fn check_namespace(value: &str) -> Vec<Finding> {
 }
 
 fn check_dns1123(field: &'static str, value: &str, max: usize, dots: bool) -> Vec<Finding> {
-    let what = if dots { "name" } else { "namespace" };
+    let what = field_label(field);
     if value.is_empty() {
         return vec![Finding::error("name-empty", format!("{field} is empty")).with_field(field)];
     }
@@ -66,6 +66,17 @@ fn check_dns1123(field: &'static str, value: &str, max: usize, dots: bool) -> Ve
         );
     }
     findings
+}
+
+/// How a form field is called in messages.
+fn field_label(field: &str) -> &str {
+    match field {
+        "secretName" => "Secret name",
+        "workloadName" => "workload name",
+        "serviceAccount" => "ServiceAccount name",
+        "namespace" => "namespace",
+        other => other,
+    }
 }
 
 /// What makes `value` break the DNS-1123 rule, if anything.
