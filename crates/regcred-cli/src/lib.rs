@@ -27,6 +27,8 @@ enum Command {
     PatchSa(cmd::patch_sa::PatchSaArgs),
     /// Print Secrets for several namespaces, the ServiceAccount steps and a workload at once
     Bundle(cmd::bundle::BundleArgs),
+    /// Show the registries and users in a Secret or config.json, passwords masked, with problems
+    Inspect(cmd::inspect::InspectArgs),
     /// List the registry presets
     Presets(cmd::presets::PresetsArgs),
     /// Print a shell completion script
@@ -55,6 +57,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Workload(args) => cmd::workload::run(&args),
         Command::PatchSa(args) => cmd::patch_sa::run(&args),
         Command::Bundle(args) => cmd::bundle::run(args),
+        Command::Inspect(args) => cmd::inspect::run(&args),
         Command::Presets(args) => cmd::presets::run(&args),
         Command::Completions(args) => cmd::completions::run(&args),
     }
