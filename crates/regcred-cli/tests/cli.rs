@@ -212,122 +212,141 @@ fn secret_append_hash_names_like_kubectl() {
     );
 }
 
+/// Arguments, stdin, and the text the one error line must contain.
+type Refusal = (&'static [&'static str], &'static str, &'static str);
+
+const SECRET_REFUSALS: &[Refusal] = &[
+    (
+        &["secret", "RegCred", "--username", "u", "--password-stdin"],
+        "pw",
+        "'RegCred'",
+    ),
+    (
+        &[
+            "secret",
+            "alice@example.com",
+            "--username",
+            "u",
+            "--password-stdin",
+        ],
+        "pw",
+        "shifted argument",
+    ),
+    (
+        &["secret", "x", "--username", "ali:ce", "--password-stdin"],
+        "pw",
+        "'ali:ce'",
+    ),
+    (
+        &["secret", "x", "--username", " alice", "--password-stdin"],
+        "pw",
+        "whitespace",
+    ),
+    (
+        &["secret", "x", "--username", "u", "--password-stdin"],
+        "",
+        "password is empty",
+    ),
+    (
+        &[
+            "secret",
+            "x",
+            "--username",
+            "u",
+            "--password-stdin",
+            "-n",
+            "Prod",
+        ],
+        "pw",
+        "'Prod'",
+    ),
+    (
+        &[
+            "secret",
+            "x",
+            "--server",
+            "docker://r.example.com",
+            "--username",
+            "u",
+            "--password-stdin",
+        ],
+        "pw",
+        "docker://",
+    ),
+    (
+        &[
+            "secret",
+            "x",
+            "--server",
+            "",
+            "--username",
+            "u",
+            "--password-stdin",
+        ],
+        "pw",
+        "server is empty",
+    ),
+    (
+        &[
+            "secret",
+            "--preset",
+            "nope",
+            "--username",
+            "u",
+            "--password-stdin",
+        ],
+        "pw",
+        "'nope'",
+    ),
+    (
+        &[
+            "secret",
+            "--preset",
+            "ecr",
+            "--username",
+            "AWS",
+            "--password-stdin",
+        ],
+        "pw",
+        "--server",
+    ),
+    (
+        &["secret", "--username", "u", "--password-stdin"],
+        "pw",
+        "no Secret name",
+    ),
+    (&["secret", "x", "--username", "u"], "", "--password-stdin"),
+    (
+        &[
+            "secret",
+            "x",
+            "--username",
+            "u",
+            "--password-env",
+            "REGCRED_UNSET_VAR",
+        ],
+        "",
+        "REGCRED_UNSET_VAR",
+    ),
+    (
+        &[
+            "secret",
+            "x",
+            "--username",
+            "u",
+            "--password-file",
+            "/nonexistent/pw",
+        ],
+        "",
+        "/nonexistent/pw",
+    ),
+];
+
 #[test]
 fn secret_refusals_exit_2_with_one_line_naming_the_value() {
-    assert_refused(
-        &regcred(
-            &["secret", "RegCred", "--username", "u", "--password-stdin"],
-            "pw",
-        ),
-        "'RegCred'",
-    );
-    assert_refused(
-        &regcred(
-            &[
-                "secret",
-                "alice@example.com",
-                "--username",
-                "u",
-                "--password-stdin",
-            ],
-            "pw",
-        ),
-        "shifted argument",
-    );
-    assert_refused(
-        &regcred(
-            &["secret", "x", "--username", "ali:ce", "--password-stdin"],
-            "pw",
-        ),
-        "'ali:ce'",
-    );
-    assert_refused(
-        &regcred(
-            &["secret", "x", "--username", " alice", "--password-stdin"],
-            "pw",
-        ),
-        "whitespace",
-    );
-    assert_refused(
-        &regcred(&["secret", "x", "--username", "u", "--password-stdin"], ""),
-        "password is empty",
-    );
-    assert_refused(
-        &regcred(
-            &[
-                "secret",
-                "x",
-                "--username",
-                "u",
-                "--password-stdin",
-                "-n",
-                "Prod",
-            ],
-            "pw",
-        ),
-        "'Prod'",
-    );
-    assert_refused(
-        &regcred(
-            &[
-                "secret",
-                "x",
-                "--server",
-                "docker://r.example.com",
-                "--username",
-                "u",
-                "--password-stdin",
-            ],
-            "pw",
-        ),
-        "docker://",
-    );
-    assert_refused(
-        &regcred(
-            &[
-                "secret",
-                "--preset",
-                "nope",
-                "--username",
-                "u",
-                "--password-stdin",
-            ],
-            "pw",
-        ),
-        "'nope'",
-    );
-    assert_refused(
-        &regcred(
-            &[
-                "secret",
-                "--preset",
-                "ecr",
-                "--username",
-                "AWS",
-                "--password-stdin",
-            ],
-            "pw",
-        ),
-        "--server",
-    );
-    assert_refused(
-        &regcred(&["secret", "x", "--username", "u"], ""),
-        "--password-stdin",
-    );
-    assert_refused(
-        &regcred(
-            &[
-                "secret",
-                "x",
-                "--username",
-                "u",
-                "--password-env",
-                "REGCRED_UNSET_VAR",
-            ],
-            "",
-        ),
-        "REGCRED_UNSET_VAR",
-    );
+    for (args, stdin, needle) in SECRET_REFUSALS {
+        assert_refused(&regcred(args, stdin), needle);
+    }
 }
 
 #[test]

@@ -15,8 +15,16 @@ const LONG_TOKEN: &str = concat!(
     "x9Z_-x9Z_-x9Z_-x9Z_-x9Z_-x9Z_-x9Z_-x9Z_-x9Z_-x9Z_-x9Z_-x9Z_-x9Z_-x9Z_-x9Z_-x9Z_-x9Z_-x9Z_-x9Z_-x9Z_-",
 );
 
-/// (what it covers, server or None for kubectl's default, username, password, email)
-const CASES: &[(&str, Option<&str>, &str, &str, Option<&str>)] = &[
+/// What it covers, server (None: kubectl's default), username, password, email.
+type Case = (
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+);
+
+const CASES: &[Case] = &[
     (
         "plain",
         Some("registry.example.com"),
