@@ -15,7 +15,9 @@ pub use secret::{SecretFormat, SecretSpec, content_hash, secret, secrets};
 pub use service_account::{
     JsonPatches, json_patches, kubectl_patch_commands, patch_service_account,
 };
-pub use workload::{WorkloadKind, WorkloadSpec, check as check_workload, workload};
+pub use workload::{
+    WorkloadKind, WorkloadSpec, check as check_workload, default_workload_name, workload,
+};
 
 use crate::finding::Finding;
 

@@ -108,6 +108,13 @@ pub struct WorkloadSpec {
     pub schedule: Option<String>,
 }
 
+/// The workload name used when none is given: the image's last path component without tag or
+/// digest (`registry.example.com/team/my-app:v1` gives `my-app`). The CLI and the web page share it.
+pub fn default_workload_name(image: &str) -> String {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    last.split(['@', ':']).next().unwrap_or(last).to_owned()
+}
+
 /// Checks every field of a workload spec.
 pub fn check(spec: &WorkloadSpec) -> Vec<Finding> {
     let mut findings = validate::check_name("workloadName", &spec.name);
@@ -303,5 +310,20 @@ fn pod_spec(spec: &WorkloadSpec) -> PodSpec {
         image_pull_secrets: (!pull_secrets.is_empty()).then_some(pull_secrets),
         containers: vec![container],
         ..PodSpec::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_workload_name;
+
+    #[test]
+    fn default_workload_name_is_the_last_path_component_without_tag_or_digest() {
+        assert_eq!(
+            default_workload_name("registry.example.com:5000/team/my-app:v1"),
+            "my-app"
+        );
+        assert_eq!(default_workload_name("nginx@sha256:abc"), "nginx");
+        assert_eq!(default_workload_name("busybox"), "busybox");
     }
 }

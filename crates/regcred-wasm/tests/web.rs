@@ -1,0 +1,167 @@
+//! The exports as the page calls them, in a real browser (headless Chromium through ChromeDriver).
+#![cfg(target_arch = "wasm32")]
+
+use regcred_core::manifest::{self, BundleSpec};
+use serde_json::{Value, json};
+use wasm_bindgen::{JsCast as _, JsValue};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const PASSWORD: &str = "pa$$w:rd \"quoted\" & <tag>";
+
+fn spec_json() -> Value {
+    json!({
+        "registries": [{
+            "server": "registry.cloudraya.com",
+            "username": "cr-registry",
+            "password": PASSWORD,
+            "email": "ops@example.com"
+        }],
+        "secretName": "cr-registry-secret",
+        "namespaces": ["team-a", "team-b"],
+        "serviceAccount": "default",
+        "attach": "both",
+        "workload": {
+            "kind": "Deployment",
+            "name": "my-app",
+            "image": "registry.cloudraya.com/team/my-app:1.4.2",
+            "replicas": 2,
+            "port": 8080
+        },
+        "output": "yaml"
+    })
+}
+
+/// A JavaScript object built the way the page builds it (JSON.parse gives plain objects).
+fn js(value: &Value) -> JsValue {
+    js_sys::JSON::parse(&value.to_string()).expect("test JSON parses")
+}
+
+fn field(object: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(object, &JsValue::from_str(name)).expect("object has properties")
+}
+
+fn string_field(object: &JsValue, name: &str) -> String {
+    field(object, name)
+        .as_string()
+        .unwrap_or_else(|| panic!("{name} is a string"))
+}
+
+fn error_message(error: JsValue) -> String {
+    let error: js_sys::Error = error.dyn_into().expect("a JavaScript Error is thrown");
+    String::from(error.message())
+}
+
+#[wasm_bindgen_test]
+fn generate_gives_the_same_text_as_the_core() {
+    let spec: BundleSpec = serde_json::from_value(spec_json()).unwrap();
+    let native = manifest::generate(&spec).unwrap();
+
+    let generated = regcred_wasm::generate(js(&spec_json())).unwrap();
+
+    assert_eq!(string_field(&generated, "secrets"), native.secrets);
+    assert_eq!(
+        string_field(&generated, "workload"),
+        native.workload.unwrap()
+    );
+    assert_eq!(string_field(&generated, "bundle"), native.bundle);
+    assert_eq!(
+        string_field(&generated, "kubectlCommands"),
+        native.kubectl_commands
+    );
+    let patch = field(&generated, "serviceAccountPatch");
+    assert_eq!(
+        string_field(&patch, "append"),
+        native.service_account_patch.unwrap().append
+    );
+}
+
+#[wasm_bindgen_test]
+fn kubectl_commands_never_carry_the_password() {
+    let generated = regcred_wasm::generate(js(&spec_json())).unwrap();
+
+    let commands = string_field(&generated, "kubectlCommands");
+
+    assert!(!commands.contains(PASSWORD));
+    assert!(commands.contains("kubectl apply -f cr-registry-secret.yaml"));
+}
+
+#[wasm_bindgen_test]
+fn check_bundle_reports_every_error_with_its_field() {
+    let mut spec = spec_json();
+    spec["registries"][0]["username"] = json!("ali:ce");
+    spec["secretName"] = json!("Cr_Secret");
+
+    let findings = regcred_wasm::check_bundle(js(&spec)).unwrap();
+
+    let findings: Vec<Value> = serde_wasm_bindgen::from_value(findings).unwrap();
+    let fields: Vec<&str> = findings.iter().filter_map(|f| f["field"].as_str()).collect();
+    assert!(fields.contains(&"username"), "{findings:?}");
+    assert!(fields.contains(&"secretName"), "{findings:?}");
+    assert!(findings.iter().all(|f| f["fix"].is_string()));
+}
+
+#[wasm_bindgen_test]
+fn generate_throws_a_js_error_naming_the_value_and_never_the_password() {
+    let mut spec = spec_json();
+    spec["registries"][0]["username"] = json!("ali:ce");
+
+    let error = regcred_wasm::generate(js(&spec)).map_err(JsValue::from).unwrap_err();
+
+    let message = error_message(error);
+    assert!(message.contains("'ali:ce'"), "{message}");
+    assert!(!message.contains(PASSWORD), "{message}");
+}
+
+#[wasm_bindgen_test]
+fn a_malformed_spec_throws_instead_of_panicking() {
+    for bad in [
+        json!(null),
+        json!("text"),
+        json!({ "secretName": "x" }),
+        json!({ "registries": [], "secretName": "x", "surprise": 1 }),
+        json!({ "registries": [{ "username": "u", "password": 7 }], "secretName": "x" }),
+    ] {
+        let error = regcred_wasm::generate(js(&bad))
+            .map_err(JsValue::from)
+            .unwrap_err();
+        assert!(error_message(error).contains("bundle spec"), "{bad}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn inspect_masks_the_password() {
+    let spec: BundleSpec = serde_json::from_value(spec_json()).unwrap();
+    let secrets = manifest::generate(&spec).unwrap().secrets;
+
+    let inspections = regcred_wasm::inspect(&secrets).unwrap();
+
+    let inspections: Vec<Value> = serde_wasm_bindgen::from_value(inspections).unwrap();
+    assert_eq!(inspections.len(), 2);
+    let entry = &inspections[0]["entries"][0];
+    assert_eq!(entry["username"], "cr-registry");
+    assert!(!inspections[0].to_string().contains(PASSWORD));
+}
+
+#[wasm_bindgen_test]
+fn inspect_throws_on_text_that_holds_no_secret() {
+    let error = regcred_wasm::inspect("kind: ConfigMap\n")
+        .map_err(JsValue::from)
+        .unwrap_err();
+
+    assert!(error_message(error).contains("no Secret"));
+}
+
+#[wasm_bindgen_test]
+fn presets_start_with_cloudraya_and_kinds_with_deployment() {
+    let presets: Vec<Value> = serde_wasm_bindgen::from_value(regcred_wasm::presets().unwrap()).unwrap();
+
+    assert_eq!(presets[0]["id"], "cloudraya");
+    assert_eq!(presets[0]["server"], "registry.cloudraya.com");
+    assert_eq!(regcred_wasm::workload_kinds()[0], "Deployment");
+    assert_eq!(
+        regcred_wasm::default_workload_name("ghcr.io/acme/api:2.0"),
+        "api"
+    );
+}

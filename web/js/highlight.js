@@ -1,0 +1,93 @@
+// Syntax colouring for the output panel. Every character of the input ends up in a text node in
+// order, so the code element's textContent is exactly the generated text.
+
+const YAML_KEY = /^(\s*)((?:- )*)([^\s#'"{[][^:#]*?|"[^"]*"|'[^']*')(:)(?=\s|$)(.*)$/;
+const YAML_ITEM = /^(\s*)((?:- )+)(.*)$/;
+const JSON_TOKEN = /("(?:[^"\\]|\\.)*")(\s*:)?|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|\b(true|false|null)\b|([{}[\],])/g;
+const SHELL_TOKEN = /('(?:[^'])*')|(\s--?[A-Za-z][\w-]*(?:=\S*)?)|(\|)/g;
+
+function span(className, text) {
+  const element = document.createElement('span');
+  element.className = className;
+  element.textContent = text;
+  return element;
+}
+
+function scalar(text) {
+  const value = text.trim();
+  if (value === '') return [text];
+  const lead = text.slice(0, text.indexOf(value));
+  const tail = text.slice(lead.length + value.length);
+  let className = 'tok-string';
+  if (/^-?\d+(\.\d+)?$/.test(value)) className = 'tok-number';
+  else if (/^(true|false|null|~)$/.test(value)) className = 'tok-keyword';
+  else if (value.startsWith('#')) className = 'tok-comment';
+  return [lead, span(className, value), tail];
+}
+
+function yamlLine(line) {
+  if (/^\s*#/.test(line)) return [span('tok-comment', line)];
+  if (line === '---' || line === '...') return [span('tok-punct', line)];
+  const key = YAML_KEY.exec(line);
+  if (key) {
+    const [, indent, dashes, name, colon, rest] = key;
+    return [indent, dashes && span('tok-punct', dashes), span('tok-key', name), span('tok-punct', colon), ...scalar(rest)];
+  }
+  const item = YAML_ITEM.exec(line);
+  if (item) return [item[1], span('tok-punct', item[2]), ...scalar(item[3])];
+  return [line];
+}
+
+function tokensBy(pattern, line, classify) {
+  const parts = [];
+  let last = 0;
+  for (const match of line.matchAll(pattern)) {
+    if (match.index > last) parts.push(line.slice(last, match.index));
+    parts.push(...classify(match));
+    last = match.index + match[0].length;
+  }
+  if (last < line.length) parts.push(line.slice(last));
+  return parts;
+}
+
+function jsonLine(line) {
+  return tokensBy(JSON_TOKEN, line, ([, string, colon, number, keyword, punct]) => {
+    if (string && colon) return [span('tok-key', string), span('tok-punct', colon)];
+    if (string) return [span('tok-string', string)];
+    if (number) return [span('tok-number', number)];
+    if (keyword) return [span('tok-keyword', keyword)];
+    return [span('tok-punct', punct)];
+  });
+}
+
+function shellLine(line) {
+  if (/^\s*#/.test(line)) return [span('tok-comment', line)];
+  const command = /^(\s*)(\S+)(.*)$/.exec(line);
+  if (!command) return [line];
+  const [, indent, word, rest] = command;
+  const tokens = tokensBy(SHELL_TOKEN, rest, ([, quoted, flag, pipe]) => {
+    if (quoted) return [span('tok-string', quoted)];
+    if (flag) return [span('tok-key', flag)];
+    return [span('tok-punct', pipe)];
+  });
+  return [indent, span('tok-command', word), ...tokens];
+}
+
+const LINES = { yaml: yamlLine, json: jsonLine, shell: shellLine, text: (line) => [line] };
+
+/** Fills `code` with coloured `text` and `gutter` with its line numbers. */
+export function renderCode(code, gutter, text, language) {
+  const lineOf = LINES[language] ?? LINES.text;
+  const lines = text.split('\n');
+  const fragment = document.createDocumentFragment();
+  lines.forEach((line, index) => {
+    for (const part of lineOf(line)) {
+      if (part === '' || part === null || part === undefined || part === false) continue;
+      fragment.append(part);
+    }
+    if (index < lines.length - 1) fragment.append('\n');
+  });
+  code.replaceChildren(fragment);
+  const count = text.endsWith('\n') ? lines.length - 1 : lines.length;
+  gutter.textContent = Array.from({ length: count }, (_, i) => i + 1).join('\n');
+}
