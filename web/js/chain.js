@@ -77,18 +77,22 @@ export function chainView(spec, findings, focusField) {
     const state = Object.fromEntries(Object.entries(found).map(([key, list]) => [key, stateOf(list)]));
     const hasWorkload = spec.workload !== null;
     const items = [
-      node({ key: 'registry', kind: 'Registry', name: registry.server, detail: registry.username ? `as ${registry.username}` : '', findings: found.registry, onFocus: focusFor('registry') }),
+      node({ key: 'registry', kind: 'Registry', name: registry.server, detail: registry.username ? `as ${registry.username}` : 'credentials to type', findings: found.registry, onFocus: focusFor('registry') }),
       link(worst([state.registry, state.secret]), 'credentials'),
       node({ key: 'secret', kind: 'Secret', name: spec.secretName, detail: namespace ? `namespace ${namespace}` : 'current namespace', findings: found.secret, onFocus: focusFor('secret') }),
-      link(viaAccount ? worst([state.secret, state.serviceAccount]) : 'skipped', 'imagePullSecrets'),
-      node({ key: 'serviceAccount', kind: 'ServiceAccount', name: spec.serviceAccount, detail: viaAccount ? 'lists the Secret' : 'not changed', findings: found.serviceAccount, skipped: !viaAccount, onFocus: focusFor('serviceAccount') }),
     ];
-    if (hasWorkload) {
-      const through = viaAccount && viaWorkload ? 'pods' : viaAccount ? 'serviceAccountName' : 'imagePullSecrets';
-      const upstream = viaAccount ? state.serviceAccount : state.secret;
+    if (viaAccount) {
       items.push(
-        link(worst([upstream, state.workload, viaWorkload ? state.secret : 'ok']), through),
-        node({ key: 'workload', kind: spec.workload.kind, name: spec.workload.name, detail: spec.workload.image, findings: found.workload, onFocus: focusFor('workload') }),
+        link(worst([state.secret, state.serviceAccount]), 'listed in'),
+        node({ key: 'serviceAccount', kind: 'ServiceAccount', name: spec.serviceAccount, detail: 'lists the Secret', findings: found.serviceAccount, onFocus: focusFor('serviceAccount') }),
+      );
+    }
+    if (spec.workload !== null) {
+      const upstream = viaAccount ? state.serviceAccount : state.secret;
+      const detail = viaAccount && viaWorkload ? `${spec.workload.image} · lists it too` : spec.workload.image;
+      items.push(
+        link(worst([upstream, state.workload, viaWorkload ? state.secret : 'ok']), viaAccount ? 'used by' : 'listed in'),
+        node({ key: 'workload', kind: spec.workload.kind, name: spec.workload.name, detail, findings: found.workload, onFocus: focusFor('workload') }),
       );
     }
     const label = namespace ? `Namespace ${namespace}` : 'Current namespace';
@@ -96,7 +100,7 @@ export function chainView(spec, findings, focusField) {
       'div',
       { class: 'chain-row' },
       h('p', { class: 'chain-namespace', text: label }),
-      h('ol', { class: 'chain-steps', 'aria-label': label }, items),
+      h('ol', { class: `chain-steps steps-${(items.length + 1) / 2}`, 'aria-label': label }, items),
     );
   });
   return rows;

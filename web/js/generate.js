@@ -160,8 +160,13 @@ export class Generator {
     }
   }
 
+  /** Findings worth showing: an empty username or password only once the user has been there. */
+  visible(findings) {
+    return findings.filter((finding) => !EMPTY_CREDENTIALS.has(finding.code) || this.touched.has(finding.field));
+  }
+
   render(values, spec) {
-    const { findings } = this.view;
+    const findings = this.visible(this.view.findings);
     this.renderTabs(values);
     this.renderOutput(values);
     this.renderFieldFindings(findings);
@@ -248,13 +253,12 @@ export class Generator {
     }
   }
 
-  /** Findings next to their fields; empty credentials only once the user has been there. */
+  /** Findings next to their fields, each input marked invalid while it has an error. */
   renderFieldFindings(findings) {
     for (const container of document.querySelectorAll('[data-field]')) {
       const field = container.dataset.field;
       const input = byId(FIELD_INPUTS[field]);
-      const own = findings.filter((finding) => finding.field === field
-        && (!EMPTY_CREDENTIALS.has(finding.code) || this.touched.has(field)));
+      const own = findings.filter((finding) => finding.field === field);
       let list = container.querySelector('.field-findings');
       if (!list) {
         list = h('ul', { class: 'field-findings', id: `ff-${field}` });

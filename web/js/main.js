@@ -1,12 +1,13 @@
 // Boot: load the core, then forbid every connection, then start the modes.
 
-import init, * as core from '../pkg/regcred_wasm.js';
+import initGenerate, * as generateCore from '../pkg/regcred_generate.js';
+import initAnalyze, * as analyzeCore from '../pkg/regcred_analyze.js';
 import { byId, wireTabs } from './dom.js';
 import { Generator } from './generate.js';
 import { startInspect } from './inspect.js';
 
 /**
- * A second Content-Security-Policy, added once the module is compiled. Policies only ever add up,
+ * A second Content-Security-Policy, added once both modules are compiled. Policies only ever add up,
  * so from here on `connect-src 'none'` holds: nothing the page does can send a request.
  */
 function forbidConnections() {
@@ -63,15 +64,24 @@ function wireChrome() {
   });
 }
 
+const wasmUrl = (name) => new URL(`../pkg/${name}_bg.wasm`, import.meta.url);
+
 async function boot() {
-  await init({ module_or_path: new URL('../pkg/regcred_wasm_bg.wasm', import.meta.url) });
-  forbidConnections();
-  wireChrome();
-  byId('version').textContent = `v${core.version()}`;
-  new Generator(core).start();
-  startInspect(core);
-  if (document.readyState === 'complete') watchRequests();
-  else addEventListener('load', watchRequests, { once: true });
+  // Both modules are fetched now, while the page loads; the form needs only the first.
+  const analyzing = initAnalyze({ module_or_path: wasmUrl('regcred_analyze') });
+  try {
+    await initGenerate({ module_or_path: wasmUrl('regcred_generate') });
+    wireChrome();
+    byId('version').textContent = `v${generateCore.version()}`;
+    new Generator(generateCore).start();
+    await analyzing;
+    startInspect(analyzeCore);
+  } finally {
+    await analyzing.catch(() => {});
+    forbidConnections();
+    if (document.readyState === 'complete') watchRequests();
+    else addEventListener('load', watchRequests, { once: true });
+  }
 }
 
 boot().catch((error) => {

@@ -73,8 +73,12 @@ pub fn to_json<T: Serialize>(values: &[T]) -> Result<String> {
 /// # Errors
 /// As [`to_yaml`] and [`to_json`].
 pub fn render<T: Serialize>(values: &[T], format: Format) -> Result<String> {
+    let trees = values
+        .iter()
+        .map(|value| serde_json::to_value(value).map_err(Error::Json))
+        .collect::<Result<Vec<_>>>()?;
     match format {
-        Format::Yaml => to_yaml_documents(values),
-        Format::Json => to_json(values),
+        Format::Yaml => to_yaml_documents(&trees),
+        Format::Json => to_json(&trees),
     }
 }
