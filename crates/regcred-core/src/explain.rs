@@ -65,7 +65,7 @@ impl Cause {
 pub fn explain(text: &str) -> Explanation {
     let facts = extract::facts(text);
     let mut causes = causes::detect(text, &facts);
-    if causes.is_empty() && is_waiting_on_a_failed_pull(&facts) {
+    if causes.is_empty() && is_waiting_on_a_failed_pull(text, &facts) {
         causes.push(backoff_without_error());
     }
 
@@ -76,10 +76,15 @@ pub fn explain(text: &str) -> Explanation {
     Explanation { recognized, causes, facts }
 }
 
-/// Whether the reasons show a failed pull although no error text came with them.
-fn is_waiting_on_a_failed_pull(facts: &Facts) -> bool {
-    let failing = ["ErrImagePull", "ImagePullBackOff", "BackOff", "Failed"];
-    facts.reasons.iter().any(|reason| failing.contains(&reason.as_str()))
+/// Whether the text shows an image pull failing, although no error text came with it.
+///
+/// `Failed` and `BackOff` alone are not enough: the kubelet uses them for crashing containers too.
+fn is_waiting_on_a_failed_pull(text: &str, facts: &Facts) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let pull_reasons = ["ErrImagePull", "ImagePullBackOff"];
+    facts.reasons.iter().any(|reason| pull_reasons.contains(&reason.as_str()))
+        || lower.contains("back-off pulling image")
+        || lower.contains("failed to pull image")
 }
 
 /// The cause for back-off or failure reasons without the runtime's error text.
