@@ -47,7 +47,13 @@ pub struct Cause {
 impl Cause {
     /// A cause without evidence.
     fn new(code: &'static str, title: String, detail: String, fix: String) -> Self {
-        Self { code, title, detail, fix, evidence: None }
+        Self {
+            code,
+            title,
+            detail,
+            fix,
+            evidence: None,
+        }
     }
 
     /// The same cause, with the line that shows it.
@@ -62,6 +68,7 @@ impl Cause {
 /// # Caveats
 /// It reads text, not the cluster: a cause that needs the Secret's content (a key that does
 /// not match the image) is named as possible, not proven. Use lint or doctor for proof.
+#[must_use]
 pub fn explain(text: &str) -> Explanation {
     let facts = extract::facts(text);
     let mut causes = causes::detect(text, &facts);
@@ -73,7 +80,11 @@ pub fn explain(text: &str) -> Explanation {
     if !recognized {
         causes.push(no_known_cause());
     }
-    Explanation { recognized, causes, facts }
+    Explanation {
+        recognized,
+        causes,
+        facts,
+    }
 }
 
 /// Whether the text shows an image pull failing, although no error text came with it.
@@ -82,7 +93,10 @@ pub fn explain(text: &str) -> Explanation {
 fn is_waiting_on_a_failed_pull(text: &str, facts: &Facts) -> bool {
     let lower = text.to_ascii_lowercase();
     let pull_reasons = ["ErrImagePull", "ImagePullBackOff"];
-    facts.reasons.iter().any(|reason| pull_reasons.contains(&reason.as_str()))
+    facts
+        .reasons
+        .iter()
+        .any(|reason| pull_reasons.contains(&reason.as_str()))
         || lower.contains("back-off pulling image")
         || lower.contains("failed to pull image")
 }

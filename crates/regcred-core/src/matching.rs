@@ -67,17 +67,20 @@ pub struct NormalizedKey {
 
 impl NormalizedKey {
     /// The normalised key as text (bytes that are not UTF-8 are shown as U+FFFD).
+    #[must_use]
     pub fn as_str(&self) -> std::borrow::Cow<'_, str> {
         String::from_utf8_lossy(&self.bytes)
     }
 
     /// Whether this is where the Docker Hub fallback looks (`index.docker.io`).
+    #[must_use]
     pub fn is_docker_hub_fallback(&self) -> bool {
         self.bytes == DOCKER_HUB_FALLBACK_KEY
     }
 
     /// Whether the key matches the repository (`domain/path`) by the kubelet's rules,
     /// without the Docker Hub fallback.
+    #[must_use]
     pub fn matches_repository(&self, repository: &str) -> bool {
         urls_match(&self.bytes, repository.as_bytes())
     }
@@ -88,6 +91,7 @@ impl NormalizedKey {
 /// A key without `http://` or `https://` gets `https://` in front and is parsed as a URL. A
 /// path starting `/v1/` or `/v2/` loses those three characters, and a remaining lone `/` is
 /// dropped.
+#[must_use]
 pub fn normalize_key(key: &str) -> Option<NormalizedKey> {
     let with_scheme = if key.starts_with("https://") || key.starts_with("http://") {
         key.to_owned()
@@ -137,18 +141,25 @@ pub fn lookup(image: &str, secrets: &[PullSecretKeys]) -> Result<Vec<MatchedKey>
     }
 
     let fallback = index.get(DOCKER_HUB_FALLBACK_KEY);
-    Ok(fallback.map(|sources| matched_keys(DOCKER_HUB_FALLBACK_KEY, sources, true)).unwrap_or_default())
+    Ok(fallback
+        .map(|sources| matched_keys(DOCKER_HUB_FALLBACK_KEY, sources, true))
+        .unwrap_or_default())
 }
 
 /// Whether this one key would give credentials for the image if it were the only key:
 /// by matching, or through the Docker Hub fallback. An image that does not parse matches nothing.
+#[must_use]
 pub fn key_matches(key: &str, image: &str) -> bool {
-    let secrets = [PullSecretKeys { secret: String::new(), keys: vec![key.to_owned()] }];
+    let secrets = [PullSecretKeys {
+        secret: String::new(),
+        keys: vec![key.to_owned()],
+    }];
     lookup(image, &secrets).is_ok_and(|matched| !matched.is_empty())
 }
 
 /// The key a Secret should have for this image: `https://index.docker.io/v1/` for Docker Hub,
 /// otherwise the registry host with its port, exactly as in the image.
+#[must_use]
 pub fn suggested_key(image: &ImageRef) -> String {
     if image.is_docker_hub() {
         return DOCKER_HUB_KEY.to_owned();
@@ -159,6 +170,7 @@ pub fn suggested_key(image: &ImageRef) -> String {
 
 /// Whether the kubelet treats a repository as Docker Hub for the fallback: one component, a
 /// first component `docker.io` or `index.docker.io`, or one without `.` and `:`.
+#[must_use]
 pub fn looks_like_docker_hub(repository: &str) -> bool {
     let Some((first, _)) = repository.split_once('/') else {
         return !repository.is_empty();
@@ -178,7 +190,10 @@ fn build_index(secrets: &[PullSecretKeys]) -> BTreeMap<Vec<u8>, Vec<Source<'_>>>
     for secret in secrets {
         for key in &secret.keys {
             if let Some(normalized) = normalize_key(key) {
-                index.entry(normalized.bytes).or_default().push((&secret.secret, key));
+                index
+                    .entry(normalized.bytes)
+                    .or_default()
+                    .push((&secret.secret, key));
             }
         }
     }

@@ -87,7 +87,9 @@ pub enum Error {
         reason: String,
     },
     /// The repository path is longer than [`MAX_PATH_LENGTH`].
-    #[error("image '{value}' has a repository path of {length} characters; at most 255 are allowed")]
+    #[error(
+        "image '{value}' has a repository path of {length} characters; at most 255 are allowed"
+    )]
     NameTooLong {
         /// The whole reference.
         value: String,
@@ -118,6 +120,7 @@ pub enum Error {
 
 impl Error {
     /// What the user can do about this error, in one sentence.
+    #[must_use]
     pub fn fix(&self) -> String {
         match self {
             Self::Empty => "give an image such as registry.example.com/team/app:v1.0.0".into(),
@@ -126,7 +129,10 @@ impl Error {
                 format!("remove the white space: '{cleaned}'")
             }
             Self::Scheme { value, scheme } => {
-                format!("drop the scheme: '{}'", value.strip_prefix(scheme.as_str()).unwrap_or(value))
+                format!(
+                    "drop the scheme: '{}'",
+                    value.strip_prefix(scheme.as_str()).unwrap_or(value)
+                )
             }
             Self::HexIdentifier { .. } => "refer to the image by repository and tag".into(),
             Self::UppercasePath { path, .. } => {
@@ -173,7 +179,9 @@ impl ImageRef {
     pub fn parse(value: &str) -> Result<Self> {
         check_obvious_mistakes(value)?;
         if is_hex_identifier(value) {
-            return Err(Error::HexIdentifier { value: value.to_owned() });
+            return Err(Error::HexIdentifier {
+                value: value.to_owned(),
+            });
         }
 
         let (domain, remainder) = split_docker_domain(value);
@@ -190,16 +198,19 @@ impl ImageRef {
     }
 
     /// The registry host with its port (`docker.io` for Docker Hub images).
+    #[must_use]
     pub fn domain(&self) -> &str {
         &self.domain
     }
 
     /// The repository path inside the registry (`library/nginx` for `nginx`).
+    #[must_use]
     pub fn path(&self) -> &str {
         &self.path
     }
 
     /// The repository name the kubelet looks credentials up for: `domain/path`.
+    #[must_use]
     pub fn repository(&self) -> String {
         if self.domain.is_empty() {
             self.path.clone()
@@ -209,21 +220,25 @@ impl ImageRef {
     }
 
     /// The tag, when one is written.
+    #[must_use]
     pub fn tag(&self) -> Option<&str> {
         self.tag.as_deref()
     }
 
     /// The digest (`sha256:…`), when one is written.
+    #[must_use]
     pub fn digest(&self) -> Option<&str> {
         self.digest.as_deref()
     }
 
     /// Whether the image is on Docker Hub.
+    #[must_use]
     pub fn is_docker_hub(&self) -> bool {
         self.domain == DOCKER_HUB_DOMAIN
     }
 
     /// Whether the image floats: no digest, and the tag is `latest` or missing.
+    #[must_use]
     pub fn is_latest_or_untagged(&self) -> bool {
         self.digest.is_none() && self.tag.as_deref().is_none_or(|tag| tag == "latest")
     }
@@ -253,11 +268,16 @@ impl FromStr for ImageRef {
 
 /// Checks an image as typed into a form: errors for what the kubelet rejects, warnings for
 /// what pulls but surprises (floating tags, upper-case hosts, missing repository paths).
+#[must_use]
 pub fn check_image(value: &str) -> Vec<Finding> {
     match ImageRef::parse(value) {
         Ok(image) => image_warnings(value, &image),
         Err(err) => {
-            vec![Finding::error("image-invalid", err.to_string()).with_field("image").with_fix(err.fix())]
+            vec![
+                Finding::error("image-invalid", err.to_string())
+                    .with_field("image")
+                    .with_fix(err.fix()),
+            ]
         }
     }
 }
@@ -271,7 +291,10 @@ fn image_warnings(value: &str, image: &ImageRef) -> Vec<Finding> {
     if let Some(finding) = host_warning(value, image) {
         findings.push(finding);
     }
-    findings.into_iter().map(|finding| finding.with_field("image")).collect()
+    findings
+        .into_iter()
+        .map(|finding| finding.with_field("image"))
+        .collect()
 }
 
 /// A warning when the image has no digest and its tag is `latest` or missing.
@@ -281,11 +304,17 @@ fn floating_tag_warning(value: &str, image: &ImageRef) -> Option<Finding> {
         return None;
     }
     let message = if image.tag().is_some() {
-        format!("image '{value}' uses the tag 'latest', which can point at a different image tomorrow")
+        format!(
+            "image '{value}' uses the tag 'latest', which can point at a different image tomorrow"
+        )
     } else {
         format!("image '{value}' has no tag, so 'latest' is pulled, which can change under you")
     };
-    let code = if image.tag().is_some() { "image-latest-tag" } else { "image-no-tag" };
+    let code = if image.tag().is_some() {
+        "image-latest-tag"
+    } else {
+        "image-no-tag"
+    };
     Some(Finding::warning(code, message).with_fix(FIX))
 }
 
@@ -333,10 +362,16 @@ fn check_obvious_mistakes(value: &str) -> Result<()> {
         return Err(Error::Empty);
     }
     if let Some(position) = value.find(char::is_whitespace) {
-        return Err(Error::Whitespace { value: value.to_owned(), position });
+        return Err(Error::Whitespace {
+            value: value.to_owned(),
+            position,
+        });
     }
     if let Some(scheme) = url_scheme(value) {
-        return Err(Error::Scheme { value: value.to_owned(), scheme: scheme.to_owned() });
+        return Err(Error::Scheme {
+            value: value.to_owned(),
+            scheme: scheme.to_owned(),
+        });
     }
     Ok(())
 }
@@ -369,7 +404,11 @@ fn split_docker_domain(value: &str) -> (&str, String) {
     } else {
         (DOCKER_HUB_DOMAIN, value)
     };
-    let domain = if domain == LEGACY_DOCKER_HUB_DOMAIN { DOCKER_HUB_DOMAIN } else { domain };
+    let domain = if domain == LEGACY_DOCKER_HUB_DOMAIN {
+        DOCKER_HUB_DOMAIN
+    } else {
+        domain
+    };
 
     if domain == DOCKER_HUB_DOMAIN && !remainder.contains('/') {
         return (domain, format!("{OFFICIAL_NAMESPACE}{remainder}"));
@@ -387,9 +426,14 @@ fn check_lower_case(value: &str, remainder: &str) -> Result<()> {
     let (path, digest) = remote.split_once('@').unwrap_or((remote, ""));
     if path.chars().any(|c| c.is_ascii_uppercase()) {
         let added_namespace = !value.contains(OFFICIAL_NAMESPACE);
-        let written = path.strip_prefix(OFFICIAL_NAMESPACE).filter(|_| added_namespace);
+        let written = path
+            .strip_prefix(OFFICIAL_NAMESPACE)
+            .filter(|_| added_namespace);
         let path = written.unwrap_or(path).to_owned();
-        return Err(Error::UppercasePath { value: value.to_owned(), path });
+        return Err(Error::UppercasePath {
+            value: value.to_owned(),
+            path,
+        });
     }
     let digest = value.rsplit_once('@').map_or(digest, |(_, d)| d);
     Err(Error::InvalidDigest {

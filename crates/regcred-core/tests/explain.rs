@@ -47,19 +47,36 @@ Events:
 fn describe_output_with_missing_secret_and_anonymous_401_names_both_causes_in_order() {
     let explanation = explain(DESCRIBE_WRONG_NAMESPACE);
     assert!(explanation.recognized);
-    assert_eq!(codes(&explanation), ["secret-not-found", "no-credentials-sent"]);
+    assert_eq!(
+        codes(&explanation),
+        ["secret-not-found", "no-credentials-sent"]
+    );
 }
 
 #[test]
 fn describe_output_facts_are_extracted() {
     let facts = explain(DESCRIBE_WRONG_NAMESPACE).facts;
-    assert_eq!(facts.image.as_deref(), Some("registry.example.com:5000/shop/web:1.4.2"));
+    assert_eq!(
+        facts.image.as_deref(),
+        Some("registry.example.com:5000/shop/web:1.4.2")
+    );
     assert_eq!(facts.registry.as_deref(), Some("registry.example.com:5000"));
     assert_eq!(facts.namespace.as_deref(), Some("shop"));
     assert_eq!(facts.missing_secrets, ["regcred"]);
     assert_eq!(facts.http_status, Some(401));
-    for reason in ["FailedToRetrieveImagePullSecret", "ErrImagePull", "ImagePullBackOff", "BackOff", "Failed", "Pulling"] {
-        assert!(facts.reasons.iter().any(|r| r == reason), "{reason} in {:?}", facts.reasons);
+    for reason in [
+        "FailedToRetrieveImagePullSecret",
+        "ErrImagePull",
+        "ImagePullBackOff",
+        "BackOff",
+        "Failed",
+        "Pulling",
+    ] {
+        assert!(
+            facts.reasons.iter().any(|r| r == reason),
+            "{reason} in {:?}",
+            facts.reasons
+        );
     }
 }
 
@@ -70,7 +87,13 @@ fn missing_secret_cause_names_the_secret_and_the_namespace() {
     assert!(missing.detail.contains("'regcred'"), "{}", missing.detail);
     assert!(missing.detail.contains("'shop'"), "{}", missing.detail);
     assert!(missing.fix.contains("namespace 'shop'"), "{}", missing.fix);
-    assert!(missing.evidence.as_deref().unwrap().starts_with("Warning  FailedToRetrieveImagePullSecret"));
+    assert!(
+        missing
+            .evidence
+            .as_deref()
+            .unwrap()
+            .starts_with("Warning  FailedToRetrieveImagePullSecret")
+    );
 }
 
 #[test]
@@ -78,7 +101,11 @@ fn anonymous_token_401_means_nothing_was_sent_not_rejected_credentials() {
     let explanation = explain(DESCRIBE_WRONG_NAMESPACE);
     assert!(!codes(&explanation).contains(&"credentials-rejected"));
     let none_sent = cause(&explanation, "no-credentials-sent");
-    assert!(none_sent.detail.contains("'registry.example.com:5000'"), "{}", none_sent.detail);
+    assert!(
+        none_sent.detail.contains("'registry.example.com:5000'"),
+        "{}",
+        none_sent.detail
+    );
     assert!(none_sent.fix.contains("imagePullSecrets"));
 }
 
@@ -88,10 +115,17 @@ fn oauth_token_401_means_the_credentials_were_rejected() {
     let explanation = explain(text);
     assert_eq!(codes(&explanation), ["credentials-rejected"]);
     let rejected = &explanation.causes[0];
-    assert!(rejected.detail.contains("'registry.example.com'"), "{}", rejected.detail);
+    assert!(
+        rejected.detail.contains("'registry.example.com'"),
+        "{}",
+        rejected.detail
+    );
     assert!(rejected.fix.contains("Reset the registry credentials"));
     assert_eq!(explanation.facts.http_status, Some(401));
-    assert_eq!(explanation.facts.image.as_deref(), Some("registry.example.com/team/app:v2"));
+    assert_eq!(
+        explanation.facts.image.as_deref(),
+        Some("registry.example.com/team/app:v2")
+    );
 }
 
 #[test]
@@ -109,7 +143,10 @@ fn pull_access_denied_is_explained_as_missing_repository_or_credentials() {
     let text = r#"  Warning  Failed     12s   kubelet  Failed to pull image "alice/private:1.0": failed to pull and unpack image "docker.io/alice/private:1.0": failed to resolve reference "docker.io/alice/private:1.0": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed"#;
     let explanation = explain(text);
     assert_eq!(codes(&explanation), ["access-denied"]);
-    assert_eq!(explanation.facts.image.as_deref(), Some("alice/private:1.0"));
+    assert_eq!(
+        explanation.facts.image.as_deref(),
+        Some("alice/private:1.0")
+    );
     assert_eq!(explanation.facts.registry.as_deref(), Some("docker.io"));
     assert!(explanation.causes[0].detail.contains("do not tell"));
 }
@@ -119,7 +156,11 @@ fn not_found_is_a_wrong_tag_not_an_auth_problem() {
     let text = r#"Failed to pull image "registry.example.com/team/app:v9": rpc error: code = NotFound desc = failed to pull and unpack image "registry.example.com/team/app:v9": failed to resolve reference "registry.example.com/team/app:v9": registry.example.com/team/app:v9: not found"#;
     let explanation = explain(text);
     assert_eq!(codes(&explanation), ["image-not-found"]);
-    assert!(explanation.causes[0].detail.contains("not an authentication problem"));
+    assert!(
+        explanation.causes[0]
+            .detail
+            .contains("not an authentication problem")
+    );
 }
 
 #[test]
@@ -137,8 +178,15 @@ fn get_events_output_lists_every_missing_secret_once() {
 ";
     let explanation = explain(text);
     assert_eq!(codes(&explanation), ["secret-not-found"]);
-    assert_eq!(explanation.facts.missing_secrets, ["ghcr-pull", "quay-pull"]);
-    assert!(explanation.causes[0].detail.contains("'ghcr-pull', 'quay-pull'"));
+    assert_eq!(
+        explanation.facts.missing_secrets,
+        ["ghcr-pull", "quay-pull"]
+    );
+    assert!(
+        explanation.causes[0]
+            .detail
+            .contains("'ghcr-pull', 'quay-pull'")
+    );
 }
 
 #[test]
@@ -149,7 +197,13 @@ fn invalid_image_name_is_explained_with_the_exact_grammar_problem() {
     let explanation = explain(text);
     assert_eq!(codes(&explanation), ["invalid-image-name"]);
     let invalid = &explanation.causes[0];
-    assert!(invalid.detail.contains("upper-case letters in its repository path 'Team/App'"), "{}", invalid.detail);
+    assert!(
+        invalid
+            .detail
+            .contains("upper-case letters in its repository path 'Team/App'"),
+        "{}",
+        invalid.detail
+    );
     assert_eq!(invalid.fix, "use the lower-case path 'team/app'");
 }
 
@@ -159,10 +213,16 @@ fn unparsable_secret_is_reported_as_failing_every_pull() {
         "unable to parse auth field, must be formatted as base64(username:password)",
         "illegal base64 data at input byte 4",
     ] {
-        let text = format!("  Warning  Failed  12s  kubelet  Error: ErrImagePull\n      Message: {fragment}");
+        let text = format!(
+            "  Warning  Failed  12s  kubelet  Error: ErrImagePull\n      Message: {fragment}"
+        );
         let explanation = explain(&text);
         assert_eq!(codes(&explanation), ["secret-unparsable"], "{fragment}");
-        assert!(explanation.causes[0].detail.contains("every image pull of the pod fails"));
+        assert!(
+            explanation.causes[0]
+                .detail
+                .contains("every image pull of the pod fails")
+        );
     }
 }
 
@@ -171,7 +231,11 @@ fn no_basic_auth_credentials_suggests_the_key_the_image_needs() {
     let text = r#"Failed to pull image "registry.example.com:5000/app:1": rpc error: code = Unknown desc = Error response from daemon: Get https://registry.example.com:5000/v2/app/manifests/1: no basic auth credentials"#;
     let explanation = explain(text);
     assert_eq!(codes(&explanation), ["no-credentials-sent"]);
-    assert!(explanation.causes[0].detail.contains("such as 'registry.example.com:5000'"));
+    assert!(
+        explanation.causes[0]
+            .detail
+            .contains("such as 'registry.example.com:5000'")
+    );
 }
 
 #[test]
@@ -186,7 +250,11 @@ fn dns_failure_is_a_wrong_or_unreachable_endpoint() {
     let text = r#"Failed to pull image "registry.exmaple.com/app:1": failed to pull and unpack image "registry.exmaple.com/app:1": failed to resolve reference "registry.exmaple.com/app:1": failed to do request: Head "https://registry.exmaple.com/v2/app/manifests/1": dial tcp: lookup registry.exmaple.com on 127.0.0.53:53: no such host"#;
     let explanation = explain(text);
     assert_eq!(codes(&explanation), ["registry-unreachable"]);
-    assert!(explanation.causes[0].detail.contains("'registry.exmaple.com'"));
+    assert!(
+        explanation.causes[0]
+            .detail
+            .contains("'registry.exmaple.com'")
+    );
     assert!(explanation.causes[0].fix.contains("endpoint"));
 }
 
@@ -198,7 +266,11 @@ fn tls_problems_are_not_blamed_on_secrets() {
     ] {
         let explanation = explain(text);
         assert_eq!(codes(&explanation), ["registry-tls"], "{text}");
-        assert!(explanation.causes[0].detail.contains("Pull Secrets do not change this"));
+        assert!(
+            explanation.causes[0]
+                .detail
+                .contains("Pull Secrets do not change this")
+        );
     }
 }
 
@@ -212,7 +284,7 @@ fn docker_hub_rate_limit_is_recognised() {
 
 #[test]
 fn registry_unavailable_from_the_kubelet_is_unreachable() {
-    let text = r#"image pull failed for registry.example.com/app:1 because the registry is unavailable: connection refused"#;
+    let text = "image pull failed for registry.example.com/app:1 because the registry is unavailable: connection refused";
     assert_eq!(codes(&explain(text)), ["registry-unreachable"]);
 }
 
@@ -243,7 +315,11 @@ fn crash_loop_back_off_is_not_taken_for_a_pull_failure() {
 
 #[test]
 fn unrelated_or_empty_text_gives_an_explicit_no_known_cause() {
-    for text in ["", "hello world", "Readiness probe failed: HTTP probe failed with statuscode: 500"] {
+    for text in [
+        "",
+        "hello world",
+        "Readiness probe failed: HTTP probe failed with statuscode: 500",
+    ] {
         let explanation = explain(text);
         assert!(!explanation.recognized, "{text}");
         assert_eq!(codes(&explanation), [NO_KNOWN_CAUSE], "{text}");
@@ -262,7 +338,10 @@ fn facts_fall_back_to_urls_when_the_image_is_not_quoted() {
 
 #[test]
 fn long_evidence_lines_are_shortened() {
-    let text = format!("Failed to pull image \"a/b:1\": {} no basic auth credentials", "x".repeat(1000));
+    let text = format!(
+        "Failed to pull image \"a/b:1\": {} no basic auth credentials",
+        "x".repeat(1000)
+    );
     let evidence = explain(&text).causes[0].evidence.clone().unwrap();
     assert!(evidence.chars().count() <= 401, "{}", evidence.len());
     assert!(evidence.ends_with('…'));

@@ -25,8 +25,15 @@ fn ours(case: &Case) -> (bool, Option<String>, String, String, Vec<String>) {
     let Ok(image) = ImageRef::parse(&case.image) else {
         return (true, None, String::new(), String::new(), Vec::new());
     };
-    let secrets = [PullSecretKeys { secret: "s".into(), keys: case.keys.clone() }];
-    let tried = lookup(&case.image, &secrets).unwrap().into_iter().map(|m| m.key).collect();
+    let secrets = [PullSecretKeys {
+        secret: "s".into(),
+        keys: case.keys.clone(),
+    }];
+    let tried = lookup(&case.image, &secrets)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.key)
+        .collect();
     let tag = image.tag().unwrap_or_default().to_owned();
     let digest = image.digest().unwrap_or_default().to_owned();
     (false, Some(image.repository()), tag, digest, tried)
@@ -36,17 +43,28 @@ fn ours(case: &Case) -> (bool, Option<String>, String, String, Vec<String>) {
 fn parser_and_keyring_agree_with_kubernetes_on_every_recorded_case() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oracle/expected.jsonl");
     let text = std::fs::read_to_string(path).unwrap();
-    let cases: Vec<Case> = text.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    let cases: Vec<Case> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
     assert_eq!(cases.len(), 4500, "the recorded file is incomplete");
 
     let mismatches: Vec<String> = cases
         .iter()
         .filter_map(|case| {
-            let expected =
-                (case.err, case.repo.clone(), case.tag.clone(), case.digest.clone(), case.tried.clone());
+            let expected = (
+                case.err,
+                case.repo.clone(),
+                case.tag.clone(),
+                case.digest.clone(),
+                case.tried.clone(),
+            );
             let actual = ours(case);
             (actual != expected).then(|| {
-                format!("image {:?} keys {:?}\n  kubernetes {expected:?}\n  ours       {actual:?}", case.image, case.keys)
+                format!(
+                    "image {:?} keys {:?}\n  kubernetes {expected:?}\n  ours       {actual:?}",
+                    case.image, case.keys
+                )
             })
         })
         .collect();
@@ -55,6 +73,11 @@ fn parser_and_keyring_agree_with_kubernetes_on_every_recorded_case() {
         "{} of {} cases differ:\n{}",
         mismatches.len(),
         cases.len(),
-        mismatches.iter().take(15).cloned().collect::<Vec<_>>().join("\n")
+        mismatches
+            .iter()
+            .take(15)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

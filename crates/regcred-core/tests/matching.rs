@@ -8,12 +8,19 @@ use regcred_core::reference::ImageRef;
 
 /// One Secret named `pull` with these keys.
 fn one_secret(keys: &[&str]) -> Vec<PullSecretKeys> {
-    vec![PullSecretKeys { secret: "pull".into(), keys: keys.iter().map(|&k| k.into()).collect() }]
+    vec![PullSecretKeys {
+        secret: "pull".into(),
+        keys: keys.iter().map(|&k| k.into()).collect(),
+    }]
 }
 
 /// The keys (as written) the kubelet would try, in order.
 fn tried(image: &str, keys: &[&str]) -> Vec<String> {
-    lookup(image, &one_secret(keys)).unwrap().into_iter().map(|m| m.key).collect()
+    lookup(image, &one_secret(keys))
+        .unwrap()
+        .into_iter()
+        .map(|m| m.key)
+        .collect()
 }
 
 /// The full matches for one Secret.
@@ -30,14 +37,20 @@ fn normalized(key: &str) -> Option<String> {
 
 #[test]
 fn v01_host_key_matches_image_on_that_host_with_a_path() {
-    assert_eq!(tried("registry.example.com/team/app:1", &["registry.example.com"]), ["registry.example.com"]);
+    assert_eq!(
+        tried("registry.example.com/team/app:1", &["registry.example.com"]),
+        ["registry.example.com"]
+    );
 }
 
 #[test]
 fn v02_v2_url_key_with_port_matches_image_on_that_port() {
     let key = "https://registry.example.com:5000/v2/";
     assert_eq!(tried("registry.example.com:5000/app", &[key]), [key]);
-    assert_eq!(normalized(key).as_deref(), Some("registry.example.com:5000"));
+    assert_eq!(
+        normalized(key).as_deref(),
+        Some("registry.example.com:5000")
+    );
 }
 
 #[test]
@@ -53,7 +66,10 @@ fn v04_key_with_port_does_not_match_image_without_port_not_even_443() {
 
 #[test]
 fn v05_wildcard_label_matches_one_label() {
-    assert_eq!(tried("registry.example.com/app", &["*.example.com"]), ["*.example.com"]);
+    assert_eq!(
+        tried("registry.example.com/app", &["*.example.com"]),
+        ["*.example.com"]
+    );
 }
 
 #[test]
@@ -69,25 +85,51 @@ fn v07_star_glued_to_a_label_matches_nothing_across_dots() {
 
 #[test]
 fn v08_path_scoped_key_matches_image_under_that_path() {
-    assert_eq!(tried("registry.example.com/team/app", &["registry.example.com/team"]), ["registry.example.com/team"]);
+    assert_eq!(
+        tried(
+            "registry.example.com/team/app",
+            &["registry.example.com/team"]
+        ),
+        ["registry.example.com/team"]
+    );
 }
 
 #[test]
 fn v09_path_scoped_key_does_not_match_another_path() {
-    assert!(tried("registry.example.com/other/app", &["registry.example.com/team"]).is_empty());
+    assert!(
+        tried(
+            "registry.example.com/other/app",
+            &["registry.example.com/team"]
+        )
+        .is_empty()
+    );
 }
 
 #[test]
 fn v10_path_scoped_key_matches_as_a_plain_string_prefix() {
-    assert_eq!(tried("registry.example.com/team-b/app", &["registry.example.com/team"]), ["registry.example.com/team"]);
+    assert_eq!(
+        tried(
+            "registry.example.com/team-b/app",
+            &["registry.example.com/team"]
+        ),
+        ["registry.example.com/team"]
+    );
 }
 
 #[test]
 fn v11_every_matching_key_is_tried_most_specific_first() {
-    let keys = ["registry.example.com", "registry.example.com/team", "*.example.com"];
+    let keys = [
+        "registry.example.com",
+        "registry.example.com/team",
+        "*.example.com",
+    ];
     assert_eq!(
         tried("registry.example.com/team/app", &keys),
-        ["registry.example.com/team", "registry.example.com", "*.example.com"]
+        [
+            "registry.example.com/team",
+            "registry.example.com",
+            "*.example.com"
+        ]
     );
 }
 
@@ -133,8 +175,17 @@ fn v16_docker_hub_key_alone_gives_nothing_for_another_registry() {
 
 #[test]
 fn v17_v2_without_trailing_slash_stays_a_path_and_matches_nothing() {
-    assert!(tried("registry.example.com/app", &["https://registry.example.com/v2"]).is_empty());
-    assert_eq!(normalized("https://registry.example.com/v2").as_deref(), Some("registry.example.com/v2"));
+    assert!(
+        tried(
+            "registry.example.com/app",
+            &["https://registry.example.com/v2"]
+        )
+        .is_empty()
+    );
+    assert_eq!(
+        normalized("https://registry.example.com/v2").as_deref(),
+        Some("registry.example.com/v2")
+    );
 }
 
 #[test]
@@ -150,7 +201,10 @@ fn v18_trailing_slash_and_http_scheme_both_normalise_to_the_host() {
 #[test]
 fn v19_v1_prefix_is_dropped_leaving_the_path_scope() {
     let key = "http://registry.example.com/v1/team";
-    assert_eq!(normalized(key).as_deref(), Some("registry.example.com/team"));
+    assert_eq!(
+        normalized(key).as_deref(),
+        Some("registry.example.com/team")
+    );
     assert_eq!(tried("registry.example.com/team/app", &[key]), [key]);
 }
 
@@ -163,14 +217,24 @@ fn v20_host_matching_is_case_sensitive() {
 
 #[test]
 fn docker_hub_fallback_applies_to_familiar_and_docker_io_names() {
-    for repository in ["foo/bar", "docker.io/foo/bar", "index.docker.io/foo/bar", "foo"] {
+    for repository in [
+        "foo/bar",
+        "docker.io/foo/bar",
+        "index.docker.io/foo/bar",
+        "foo",
+    ] {
         assert!(looks_like_docker_hub(repository), "{repository}");
     }
 }
 
 #[test]
 fn docker_hub_fallback_does_not_apply_to_other_registries_or_empty_names() {
-    for repository in ["", "registry.tld/foo/bar", "registry:5000/foo/bar", "myhostdocker.io/foo/bar"] {
+    for repository in [
+        "",
+        "registry.tld/foo/bar",
+        "registry:5000/foo/bar",
+        "myhostdocker.io/foo/bar",
+    ] {
         assert!(!looks_like_docker_hub(repository), "{repository}");
     }
 }
@@ -179,17 +243,27 @@ fn docker_hub_fallback_does_not_apply_to_other_registries_or_empty_names() {
 
 #[test]
 fn every_docker_hub_key_spelling_feeds_the_fallback() {
-    for key in [DOCKER_HUB_KEY, "index.docker.io", "https://index.docker.io/v2/"] {
+    for key in [
+        DOCKER_HUB_KEY,
+        "index.docker.io",
+        "https://index.docker.io/v2/",
+    ] {
         let found = matches("nginx:1.27", &[key]);
         assert_eq!(found.len(), 1, "{key}");
         assert!(found[0].via_docker_hub_fallback, "{key}");
-        assert!(normalize_key(key).unwrap().is_docker_hub_fallback(), "{key}");
+        assert!(
+            normalize_key(key).unwrap().is_docker_hub_fallback(),
+            "{key}"
+        );
     }
 }
 
 #[test]
 fn docker_hub_key_without_slash_does_not_feed_the_fallback() {
-    assert_eq!(normalized("https://index.docker.io/v1").as_deref(), Some("index.docker.io/v1"));
+    assert_eq!(
+        normalized("https://index.docker.io/v1").as_deref(),
+        Some("index.docker.io/v1")
+    );
     assert!(tried("nginx", &["https://index.docker.io/v1"]).is_empty());
 }
 
@@ -203,12 +277,24 @@ fn fallback_is_not_used_when_another_key_matched() {
 #[test]
 fn one_normalised_key_lists_credentials_in_image_pull_secrets_order() {
     let secrets = vec![
-        PullSecretKeys { secret: "first".into(), keys: vec!["registry.example.com".into()] },
-        PullSecretKeys { secret: "second".into(), keys: vec!["https://registry.example.com/v2/".into()] },
-        PullSecretKeys { secret: "third".into(), keys: vec!["registry.example.com/team".into()] },
+        PullSecretKeys {
+            secret: "first".into(),
+            keys: vec!["registry.example.com".into()],
+        },
+        PullSecretKeys {
+            secret: "second".into(),
+            keys: vec!["https://registry.example.com/v2/".into()],
+        },
+        PullSecretKeys {
+            secret: "third".into(),
+            keys: vec!["registry.example.com/team".into()],
+        },
     ];
     let found = lookup("registry.example.com/team/app:1", &secrets).unwrap();
-    let order: Vec<(&str, &str)> = found.iter().map(|m| (m.secret.as_str(), m.key.as_str())).collect();
+    let order: Vec<(&str, &str)> = found
+        .iter()
+        .map(|m| (m.secret.as_str(), m.key.as_str()))
+        .collect();
     assert_eq!(
         order,
         [
@@ -221,17 +307,30 @@ fn one_normalised_key_lists_credentials_in_image_pull_secrets_order() {
 
 #[test]
 fn keys_are_ordered_in_reverse_byte_order_not_by_length() {
-    let keys = ["registry.example.com/a", "registry.example.com/ab", "*.example.com", "registry.example.com"];
+    let keys = [
+        "registry.example.com/a",
+        "registry.example.com/ab",
+        "*.example.com",
+        "registry.example.com",
+    ];
     assert_eq!(
         tried("registry.example.com/ab/c", &keys),
-        ["registry.example.com/ab", "registry.example.com/a", "registry.example.com", "*.example.com"]
+        [
+            "registry.example.com/ab",
+            "registry.example.com/a",
+            "registry.example.com",
+            "*.example.com"
+        ]
     );
 }
 
 #[test]
 fn star_globs_may_fill_several_labels_one_each() {
     assert_eq!(tried("reg.example.com/app", &["*.*.com"]).len(), 1);
-    assert_eq!(tried("registry.example.com/app", &["reg*y.example.com"]).len(), 1);
+    assert_eq!(
+        tried("registry.example.com/app", &["reg*y.example.com"]).len(),
+        1
+    );
     assert!(tried("registry.example.com/app", &["*.*.*.com"]).is_empty());
 }
 
@@ -243,7 +342,10 @@ fn bracket_class_in_a_key_host_makes_go_refuse_the_key() {
 
 #[test]
 fn question_mark_in_a_key_starts_a_url_query_so_it_is_no_glob() {
-    assert_eq!(normalized("registr?.example.com").as_deref(), Some("registr"));
+    assert_eq!(
+        normalized("registr?.example.com").as_deref(),
+        Some("registr")
+    );
     assert!(tried("registry.example.com/app", &["registr?.example.com"]).is_empty());
 }
 
@@ -254,48 +356,84 @@ fn malformed_glob_matches_nothing() {
 
 #[test]
 fn keys_go_cannot_parse_are_skipped() {
-    for key in ["registry.example.com:abc", " registry.example.com", "registry.example.com\n", "registry.example.com/%zz"] {
+    for key in [
+        "registry.example.com:abc",
+        " registry.example.com",
+        "registry.example.com\n",
+        "registry.example.com/%zz",
+    ] {
         assert_eq!(normalized(key), None, "{key:?}");
-        assert!(tried("registry.example.com/app", &[key]).is_empty(), "{key:?}");
+        assert!(
+            tried("registry.example.com/app", &[key]).is_empty(),
+            "{key:?}"
+        );
     }
 }
 
 #[test]
 fn a_skipped_key_does_not_hide_the_others() {
     assert_eq!(
-        tried("registry.example.com/app", &["registry.example.com:abc", "registry.example.com"]),
+        tried(
+            "registry.example.com/app",
+            &["registry.example.com:abc", "registry.example.com"]
+        ),
         ["registry.example.com"]
     );
 }
 
 #[test]
 fn user_info_query_and_fragment_are_dropped_from_keys() {
-    assert_eq!(normalized("https://user@registry.example.com/team?x=1#y").as_deref(), Some("registry.example.com/team"));
+    assert_eq!(
+        normalized("https://user@registry.example.com/team?x=1#y").as_deref(),
+        Some("registry.example.com/team")
+    );
 }
 
 #[test]
 fn trailing_colon_in_a_key_means_no_port() {
-    assert_eq!(tried("registry.example.com/app", &["registry.example.com:"]).len(), 1);
+    assert_eq!(
+        tried("registry.example.com/app", &["registry.example.com:"]).len(),
+        1
+    );
 }
 
 #[test]
 fn v1_and_v2_prefixes_are_removed_only_at_the_start_of_the_path() {
-    assert_eq!(normalized("registry.example.com/team/v2/").as_deref(), Some("registry.example.com/team/v2/"));
-    assert_eq!(normalized("registry.example.com/v3/").as_deref(), Some("registry.example.com/v3/"));
-    assert_eq!(normalized("registry.example.com/v2/team").as_deref(), Some("registry.example.com/team"));
+    assert_eq!(
+        normalized("registry.example.com/team/v2/").as_deref(),
+        Some("registry.example.com/team/v2/")
+    );
+    assert_eq!(
+        normalized("registry.example.com/v3/").as_deref(),
+        Some("registry.example.com/v3/")
+    );
+    assert_eq!(
+        normalized("registry.example.com/v2/team").as_deref(),
+        Some("registry.example.com/team")
+    );
 }
 
 #[test]
 fn path_scope_with_trailing_slash_does_not_match_the_bare_repository() {
     assert!(tried("registry.example.com/team", &["registry.example.com/team/"]).is_empty());
-    assert_eq!(tried("registry.example.com/team/app", &["registry.example.com/team/"]).len(), 1);
+    assert_eq!(
+        tried(
+            "registry.example.com/team/app",
+            &["registry.example.com/team/"]
+        )
+        .len(),
+        1
+    );
 }
 
 #[test]
 fn ip_and_localhost_registries_match_with_their_ports() {
     assert_eq!(tried("127.0.0.1:5000/app", &["127.0.0.1:5000"]).len(), 1);
     assert!(tried("127.0.0.1:5000/app", &["127.0.0.1"]).is_empty());
-    assert_eq!(tried("localhost:5000/app", &["http://localhost:5000"]).len(), 1);
+    assert_eq!(
+        tried("localhost:5000/app", &["http://localhost:5000"]).len(),
+        1
+    );
     assert_eq!(tried("[::1]:5000/app", &["[::1]:5000"]).len(), 1);
 }
 
@@ -308,7 +446,11 @@ fn tag_and_digest_play_no_part_in_matching() {
 
 #[test]
 fn invalid_image_is_an_error_not_an_anonymous_pull() {
-    let err = lookup("registry.example.com/App:1", &one_secret(&["registry.example.com"])).unwrap_err();
+    let err = lookup(
+        "registry.example.com/App:1",
+        &one_secret(&["registry.example.com"]),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("upper-case"), "{err}");
 }
 
@@ -320,15 +462,24 @@ fn no_secrets_means_an_anonymous_pull() {
 #[test]
 fn key_matches_counts_the_fallback_for_a_single_key() {
     assert!(key_matches(DOCKER_HUB_KEY, "nginx"));
-    assert!(key_matches("registry.example.com:5000", "registry.example.com:5000/app:1"));
-    assert!(!key_matches("registry.example.com", "registry.example.com:5000/app:1"));
+    assert!(key_matches(
+        "registry.example.com:5000",
+        "registry.example.com:5000/app:1"
+    ));
+    assert!(!key_matches(
+        "registry.example.com",
+        "registry.example.com:5000/app:1"
+    ));
     assert!(!key_matches("registry.example.com", "not a valid image"));
 }
 
 #[test]
 fn suggested_key_is_the_host_and_port_or_the_docker_hub_key() {
     let suggest = |image: &str| suggested_key(&ImageRef::parse(image).unwrap());
-    assert_eq!(suggest("registry.example.com:5000/team/app:1"), "registry.example.com:5000");
+    assert_eq!(
+        suggest("registry.example.com:5000/team/app:1"),
+        "registry.example.com:5000"
+    );
     assert_eq!(suggest("registry.example.com/app"), "registry.example.com");
     assert_eq!(suggest("nginx"), DOCKER_HUB_KEY);
     assert_eq!(suggest("alice/app"), DOCKER_HUB_KEY);

@@ -18,7 +18,10 @@ struct Signal {
 const SIGNALS: &[Signal] = &[
     Signal {
         code: "secret-not-found",
-        fragments: &["failedtoretrieveimagepullsecret", "unable to retrieve some image pull secrets"],
+        fragments: &[
+            "failedtoretrieveimagepullsecret",
+            "unable to retrieve some image pull secrets",
+        ],
     },
     Signal {
         code: "secret-unparsable",
@@ -39,11 +42,17 @@ const SIGNALS: &[Signal] = &[
     },
     Signal {
         code: "image-never-pulled",
-        fragments: &["errimageneverpull", "is not present with pull policy of never"],
+        fragments: &[
+            "errimageneverpull",
+            "is not present with pull policy of never",
+        ],
     },
     Signal {
         code: "no-credentials-sent",
-        fragments: &["no basic auth credentials", "failed to fetch anonymous token"],
+        fragments: &[
+            "no basic auth credentials",
+            "failed to fetch anonymous token",
+        ],
     },
     Signal {
         code: "credentials-rejected",
@@ -68,9 +77,17 @@ const SIGNALS: &[Signal] = &[
     },
     Signal {
         code: "image-not-found",
-        fragments: &["manifest unknown", ": not found", "404 not found", "code = notfound"],
+        fragments: &[
+            "manifest unknown",
+            ": not found",
+            "404 not found",
+            "code = notfound",
+        ],
     },
-    Signal { code: "rate-limited", fragments: &["toomanyrequests", "429 too many requests", "rate limit"] },
+    Signal {
+        code: "rate-limited",
+        fragments: &["toomanyrequests", "429 too many requests", "rate limit"],
+    },
     Signal {
         code: "registry-tls",
         fragments: &[
@@ -107,8 +124,15 @@ pub(super) fn detect(text: &str, facts: &Facts) -> Vec<Cause> {
 fn evidence<'a>(signal: &Signal, lines: &'a [(&'a str, String)]) -> Option<&'a str> {
     lines
         .iter()
-        .filter(|(_, lower)| signal.code != "credentials-rejected" || !lower.contains("anonymous token"))
-        .find(|(_, lower)| signal.fragments.iter().any(|fragment| lower.contains(fragment)))
+        .filter(|(_, lower)| {
+            signal.code != "credentials-rejected" || !lower.contains("anonymous token")
+        })
+        .find(|(_, lower)| {
+            signal
+                .fragments
+                .iter()
+                .any(|fragment| lower.contains(fragment))
+        })
         .map(|(line, _)| line.trim())
 }
 
@@ -136,7 +160,10 @@ type Text = (String, String, String);
 /// A referenced Secret is missing from the pod's namespace.
 fn secret_not_found(facts: &Facts) -> Text {
     let names = quoted_list(&facts.missing_secrets).unwrap_or_else(|| "a Secret".into());
-    let namespace = facts.namespace.as_deref().map_or(String::new(), |ns| format!(" '{ns}'"));
+    let namespace = facts
+        .namespace
+        .as_deref()
+        .map_or(String::new(), |ns| format!(" '{ns}'"));
     (
         "A pull Secret the pod names does not exist in its namespace".into(),
         format!(
@@ -168,7 +195,10 @@ fn secret_unparsable() -> Text {
 
 /// The image string itself is rejected.
 fn invalid_image_name(facts: &Facts) -> Text {
-    let finding = facts.image.as_deref().and_then(|image| check_image(image).into_iter().next());
+    let finding = facts
+        .image
+        .as_deref()
+        .and_then(|image| check_image(image).into_iter().next());
     let (detail, fix) = match finding.filter(crate::Finding::is_error) {
         Some(finding) => (
             format!("The kubelet cannot parse the image: {}.", finding.message),
@@ -246,8 +276,11 @@ fn image_not_found(facts: &Facts) -> Text {
     let image = image_phrase(facts);
     (
         "The image or tag does not exist".into(),
-        format!("The registry answered that {image} is not there. This is not an authentication problem."),
-        "Check the tag and repository in the registry and correct the image in the pod spec.".into(),
+        format!(
+            "The registry answered that {image} is not there. This is not an authentication problem."
+        ),
+        "Check the tag and repository in the registry and correct the image in the pod spec."
+            .into(),
     )
 }
 
@@ -269,7 +302,9 @@ fn registry_tls(facts: &Facts) -> Text {
     let registry = registry_phrase(facts);
     (
         "The node does not trust the registry's TLS, or the registry speaks plain HTTP".into(),
-        format!("The container runtime could not set up HTTPS with {registry}. Pull Secrets do not change this."),
+        format!(
+            "The container runtime could not set up HTTPS with {registry}. Pull Secrets do not change this."
+        ),
         "Give the registry a certificate the nodes trust, or configure the runtime on each node \
          (containerd: a hosts.toml with the CA or the http endpoint)."
             .into(),
@@ -293,20 +328,35 @@ fn registry_unreachable(facts: &Facts) -> Text {
 
 /// A sentence naming the key a Secret needs for the image, when the image is known.
 fn expected_key(facts: &Facts) -> String {
-    let Some(image) = facts.image.as_deref().and_then(|image| ImageRef::parse(image).ok()) else {
+    let Some(image) = facts
+        .image
+        .as_deref()
+        .and_then(|image| ImageRef::parse(image).ok())
+    else {
         return String::new();
     };
-    format!(" For this image the Secret needs a key matching it, such as '{}'.", suggested_key(&image))
+    format!(
+        " For this image the Secret needs a key matching it, such as '{}'.",
+        suggested_key(&image)
+    )
 }
 
 /// "the registry 'host'" or "the registry".
 fn registry_phrase(facts: &Facts) -> String {
-    facts.registry.as_deref().map_or("the registry".into(), |host| format!("the registry '{host}'"))
+    facts
+        .registry
+        .as_deref()
+        .map_or("the registry".into(), |host| {
+            format!("the registry '{host}'")
+        })
 }
 
 /// "the image 'x'" or "the image".
 fn image_phrase(facts: &Facts) -> String {
-    facts.image.as_deref().map_or("the image".into(), |image| format!("the image '{image}'"))
+    facts
+        .image
+        .as_deref()
+        .map_or("the image".into(), |image| format!("the image '{image}'"))
 }
 
 /// `'a', 'b'`, or `None` for an empty list.

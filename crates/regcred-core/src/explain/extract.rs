@@ -116,10 +116,16 @@ fn missing_secrets(text: &str) -> Vec<String> {
     const MARKER: &str = "image pull secrets (";
     let mut names: Vec<String> = Vec::new();
     for line in text.lines() {
-        let Some(at) = line.find(MARKER) else { continue };
+        let Some(at) = line.find(MARKER) else {
+            continue;
+        };
         let rest = &line[at + MARKER.len()..];
         let Some(end) = rest.find(')') else { continue };
-        for name in rest[..end].split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        for name in rest[..end]
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
             if !names.iter().any(|known| known == name) {
                 names.push(name.to_owned());
             }

@@ -18,11 +18,11 @@ pub(super) fn matches(mut pattern: &[u8], mut name: &[u8]) -> Result<bool, BadPa
         }
 
         let attempt = match_chunk(chunk, name);
-        if let Ok(Some(t)) = attempt {
-            if t.is_empty() || !pattern.is_empty() {
-                name = t;
-                continue;
-            }
+        if let Ok(Some(t)) = attempt
+            && (t.is_empty() || !pattern.is_empty())
+        {
+            name = t;
+            continue;
         }
         attempt?;
 
@@ -126,7 +126,11 @@ fn match_class(mut chunk: &[u8], rune: u32) -> Result<(bool, &[u8]), BadPattern>
             return Ok((matched != negated, &chunk[1..]));
         }
         let (lo, rest) = class_char(chunk)?;
-        let (hi, rest) = if rest[0] == b'-' { class_char(&rest[1..])? } else { (lo, rest) };
+        let (hi, rest) = if rest[0] == b'-' {
+            class_char(&rest[1..])?
+        } else {
+            (lo, rest)
+        };
         chunk = rest;
         matched = matched || (lo <= rune && rune <= hi);
         ranges += 1;
@@ -163,10 +167,10 @@ fn decode_rune(s: &[u8]) -> (u32, usize) {
         return (REPLACEMENT, 0);
     }
     for width in 1..=s.len().min(4) {
-        if let Ok(text) = std::str::from_utf8(&s[..width]) {
-            if let Some(c) = text.chars().next() {
-                return (u32::from(c), width);
-            }
+        if let Ok(text) = std::str::from_utf8(&s[..width])
+            && let Some(c) = text.chars().next()
+        {
+            return (u32::from(c), width);
         }
     }
     (REPLACEMENT, 1)

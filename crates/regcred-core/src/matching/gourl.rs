@@ -46,7 +46,10 @@ fn parse_without_fragment(raw: &[u8]) -> Option<Url> {
         return None;
     }
     if raw == b"*" {
-        return Some(Url { host: Vec::new(), path: b"*".to_vec() });
+        return Some(Url {
+            host: Vec::new(),
+            path: b"*".to_vec(),
+        });
     }
 
     let (scheme, rest) = split_scheme(raw)?;
@@ -54,23 +57,30 @@ fn parse_without_fragment(raw: &[u8]) -> Option<Url> {
     if !rest.starts_with(b"/") {
         if !scheme.is_empty() {
             // An opaque URL such as `mailto:x`: no host, no path.
-            return Some(Url { host: Vec::new(), path: Vec::new() });
+            return Some(Url {
+                host: Vec::new(),
+                path: Vec::new(),
+            });
         }
         if cut(rest, b'/').0.contains(&b':') {
             return None;
         }
     }
 
-    let (host, rest) = if (!scheme.is_empty() || !rest.starts_with(b"///")) && rest.starts_with(b"//")
-    {
-        let authority_and_path = &rest[2..];
-        let slash = authority_and_path.iter().position(|&b| b == b'/');
-        let (authority, path) = authority_and_path.split_at(slash.unwrap_or(authority_and_path.len()));
-        (parse_authority(authority)?, path)
-    } else {
-        (Vec::new(), rest)
-    };
-    Some(Url { host, path: unescape(rest, Mode::Other)? })
+    let (host, rest) =
+        if (!scheme.is_empty() || !rest.starts_with(b"///")) && rest.starts_with(b"//") {
+            let authority_and_path = &rest[2..];
+            let slash = authority_and_path.iter().position(|&b| b == b'/');
+            let (authority, path) =
+                authority_and_path.split_at(slash.unwrap_or(authority_and_path.len()));
+            (parse_authority(authority)?, path)
+        } else {
+            (Vec::new(), rest)
+        };
+    Some(Url {
+        host,
+        path: unescape(rest, Mode::Other)?,
+    })
 }
 
 /// Go's `getScheme`: the scheme (possibly empty) and the rest; `None` for a leading `:`.
@@ -89,8 +99,8 @@ fn split_scheme(raw: &[u8]) -> Option<(&[u8], &[u8])> {
 
 /// Cuts the query off; a lone trailing `?` is dropped as Go's `ForceQuery` does.
 fn strip_query(rest: &[u8]) -> &[u8] {
-    let question_marks = rest.iter().filter(|&&b| b == b'?').count();
-    if rest.ends_with(b"?") && question_marks == 1 {
+    let first_question_mark = rest.iter().position(|&b| b == b'?');
+    if first_question_mark.is_some_and(|i| i + 1 == rest.len()) {
         return &rest[..rest.len() - 1];
     }
     cut(rest, b'?').0
@@ -123,10 +133,10 @@ fn parse_host(host: &[u8]) -> Option<Vec<u8>> {
         Some(0) => parse_ip_literal(host),
         Some(_) => None,
         None => {
-            if let Some(colon) = host.iter().rposition(|&b| b == b':') {
-                if !is_valid_optional_port(&host[colon..]) {
-                    return None;
-                }
+            if let Some(colon) = host.iter().rposition(|&b| b == b':')
+                && !is_valid_optional_port(&host[colon..])
+            {
+                return None;
             }
             unescape(host, Mode::Host)
         }
@@ -280,7 +290,9 @@ fn cut(text: &[u8], sep: u8) -> (&[u8], Option<&[u8]>) {
 
 /// The first position of `needle` in `haystack`.
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
 }
 
 #[cfg(test)]
@@ -289,23 +301,51 @@ mod tests {
 
     fn host_and_path(raw: &str) -> Option<(String, String)> {
         let url = parse(raw.as_bytes())?;
-        Some((String::from_utf8_lossy(&url.host).into(), String::from_utf8_lossy(&url.path).into()))
+        Some((
+            String::from_utf8_lossy(&url.host).into(),
+            String::from_utf8_lossy(&url.path).into(),
+        ))
     }
 
+    #[allow(
+        clippy::unnecessary_wraps,
+        reason = "compared with host_and_path's Option"
+    )]
     fn pair(host: &str, path: &str) -> Option<(String, String)> {
         Some((host.into(), path.into()))
     }
 
     #[test]
     fn hosts_ports_and_paths_are_read_like_go() {
-        assert_eq!(host_and_path("https://r.example.com:5000/v2/"), pair("r.example.com:5000", "/v2/"));
-        assert_eq!(host_and_path("https://u:p@r.example.com/x?y#z"), pair("r.example.com", "/x"));
-        assert_eq!(host_and_path("https://r.example.com:/x"), pair("r.example.com:", "/x"));
-        assert_eq!(host_and_path("https://r.example.com/a%20b"), pair("r.example.com", "/a b"));
-        assert_eq!(host_and_path("https://%C3%A9.example.com"), pair("é.example.com", ""));
-        assert_eq!(host_and_path("https://HTTPS://r.example.com"), pair("HTTPS:", "//r.example.com"));
+        assert_eq!(
+            host_and_path("https://r.example.com:5000/v2/"),
+            pair("r.example.com:5000", "/v2/")
+        );
+        assert_eq!(
+            host_and_path("https://u:p@r.example.com/x?y#z"),
+            pair("r.example.com", "/x")
+        );
+        assert_eq!(
+            host_and_path("https://r.example.com:/x"),
+            pair("r.example.com:", "/x")
+        );
+        assert_eq!(
+            host_and_path("https://r.example.com/a%20b"),
+            pair("r.example.com", "/a b")
+        );
+        assert_eq!(
+            host_and_path("https://%C3%A9.example.com"),
+            pair("é.example.com", "")
+        );
+        assert_eq!(
+            host_and_path("https://HTTPS://r.example.com"),
+            pair("HTTPS:", "//r.example.com")
+        );
         assert_eq!(host_and_path("https://r?.example.com"), pair("r", ""));
-        assert_eq!(host_and_path("https://[::1]:5000/x"), pair("[::1]:5000", "/x"));
+        assert_eq!(
+            host_and_path("https://[::1]:5000/x"),
+            pair("[::1]:5000", "/x")
+        );
         assert_eq!(host_and_path("https://a:1:2/x"), pair("a:1:2", "/x"));
     }
 
@@ -333,7 +373,10 @@ mod tests {
     fn split_host_port_falls_back_to_the_whole_host() {
         let split = |s: &str| {
             let (h, p) = split_host_port(s.as_bytes());
-            (String::from_utf8_lossy(h).into_owned(), String::from_utf8_lossy(p).into_owned())
+            (
+                String::from_utf8_lossy(h).into_owned(),
+                String::from_utf8_lossy(p).into_owned(),
+            )
         };
         assert_eq!(split("a.b:5000"), ("a.b".into(), "5000".into()));
         assert_eq!(split("a.b"), ("a.b".into(), String::new()));

@@ -26,7 +26,10 @@ pub(super) struct Parts<'a> {
 
 /// Whether the value is exactly 64 lower-case hexadecimal digits (an image ID).
 pub(super) fn is_hex_identifier(value: &str) -> bool {
-    value.len() == 64 && value.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    value.len() == 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Parses `text` (a normalised `domain/remainder`) with the grammar; errors quote `original`.
@@ -46,16 +49,27 @@ pub(super) fn parse_canonical<'a>(text: &'a str, original: &str) -> Result<Parts
         check_digest(digest, original)?;
     }
     if path.len() > MAX_PATH_LENGTH {
-        return Err(Error::NameTooLong { value: original.to_owned(), length: path.len() });
+        return Err(Error::NameTooLong {
+            value: original.to_owned(),
+            length: path.len(),
+        });
     }
-    Ok(Parts { domain, path, tag, digest })
+    Ok(Parts {
+        domain,
+        path,
+        tag,
+        digest,
+    })
 }
 
 /// Splits `name:tag` at the first `:` after the last `/` (a port's `:` comes before a `/`).
 fn split_tag(text: &str) -> (&str, Option<&str>) {
     let last_component = text.rfind('/').map_or(0, |i| i + 1);
     match text[last_component..].find(':') {
-        Some(i) => (&text[..last_component + i], Some(&text[last_component + i + 1..])),
+        Some(i) => (
+            &text[..last_component + i],
+            Some(&text[last_component + i + 1..]),
+        ),
         None => (text, None),
     }
 }
@@ -94,10 +108,10 @@ fn domain_problem(domain: &str) -> Option<String> {
         let colon = domain.find(':').unwrap_or(domain.len());
         (&domain[..colon], &domain[colon..])
     };
-    if !host.is_empty() || !domain.starts_with('[') {
-        if let Some(problem) = host_name_problem(host) {
-            return Some(problem);
-        }
+    if (!host.is_empty() || !domain.starts_with('['))
+        && let Some(problem) = host_name_problem(host)
+    {
+        return Some(problem);
     }
     port_problem(port)
 }
@@ -108,7 +122,10 @@ fn host_name_problem(host: &str) -> Option<String> {
         if label.is_empty() {
             return Some("it has an empty label (two dots in a row, or a dot at an end)".into());
         }
-        if let Some(c) = label.chars().find(|c| !c.is_ascii_alphanumeric() && *c != '-') {
+        if let Some(c) = label
+            .chars()
+            .find(|c| !c.is_ascii_alphanumeric() && *c != '-')
+        {
             return Some(format!("'{c}' is not allowed in a host name"));
         }
         if label.starts_with('-') || label.ends_with('-') {
@@ -192,14 +209,19 @@ fn check_tag(tag: &str, original: &str) -> Result<()> {
     } else if !tag.starts_with(is_word) {
         Some("a tag cannot start with '.' or '-'".to_owned())
     } else if tag.len() > 128 {
-        Some(format!("it has {} characters; at most 128 are allowed", tag.len()))
+        Some(format!(
+            "it has {} characters; at most 128 are allowed",
+            tag.len()
+        ))
     } else {
         None
     };
     match reason {
-        Some(reason) => {
-            Err(Error::InvalidTag { value: original.to_owned(), tag: tag.to_owned(), reason })
-        }
+        Some(reason) => Err(Error::InvalidTag {
+            value: original.to_owned(),
+            tag: tag.to_owned(),
+            reason,
+        }),
         None => Ok(()),
     }
 }
@@ -234,7 +256,10 @@ fn digest_problem(digest: &str) -> Option<String> {
         _ => return Some(format!("the algorithm '{algorithm}' is not supported")),
     };
     if encoded.len() != expected {
-        return Some(format!("{algorithm} needs {expected} hex digits, not {}", encoded.len()));
+        return Some(format!(
+            "{algorithm} needs {expected} hex digits, not {}",
+            encoded.len()
+        ));
     }
     if encoded.bytes().any(|b| b.is_ascii_uppercase()) {
         return Some("the hex digits must be lower case".into());
@@ -259,17 +284,29 @@ mod tests {
         for ok in ["a", "a.b", "a_b", "a__b", "a-b", "a---b", "a1.b2_c3__d4-e5"] {
             assert_eq!(component_problem(ok), None, "{ok}");
         }
-        for bad in ["", "a..b", "a___b", "a._b", "a-.b", "-a", "a-", ".a", "a_", "aB"] {
+        for bad in [
+            "", "a..b", "a___b", "a._b", "a-.b", "-a", "a-", ".a", "a_", "aB",
+        ] {
             assert!(component_problem(bad).is_some(), "{bad}");
         }
     }
 
     #[test]
     fn domains_follow_the_grammar() {
-        for ok in ["a", "a.b", "A-1.b", "a:1", "[::1]", "[::1]:5000", "127.0.0.1:80"] {
+        for ok in [
+            "a",
+            "a.b",
+            "A-1.b",
+            "a:1",
+            "[::1]",
+            "[::1]:5000",
+            "127.0.0.1:80",
+        ] {
             assert_eq!(domain_problem(ok), None, "{ok}");
         }
-        for bad in ["a..b", "-a.b", "a-.b", "a:", "a:x", "[]", "[::g]", "[::1", "a_b.c", "a:1:2"] {
+        for bad in [
+            "a..b", "-a.b", "a-.b", "a:", "a:x", "[]", "[::g]", "[::1", "a_b.c", "a:1:2",
+        ] {
             assert!(domain_problem(bad).is_some(), "{bad}");
         }
     }
@@ -277,6 +314,11 @@ mod tests {
     #[test]
     fn algorithm_names_follow_the_grammar() {
         assert!(is_algorithm("sha256") && is_algorithm("a+b.c-d_e") && is_algorithm("X1"));
-        assert!(!is_algorithm("") && !is_algorithm("1a") && !is_algorithm("a+") && !is_algorithm("a++b"));
+        assert!(
+            !is_algorithm("")
+                && !is_algorithm("1a")
+                && !is_algorithm("a+")
+                && !is_algorithm("a++b")
+        );
     }
 }
