@@ -13,6 +13,7 @@ mod glob;
 mod gourl;
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
@@ -146,6 +147,94 @@ pub fn lookup(image: &str, secrets: &[PullSecretKeys]) -> Result<Vec<MatchedKey>
         .unwrap_or_default())
 }
 
+/// Why a key does not match an image directly (without the Docker Hub fallback).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Mismatch {
+    /// Go cannot parse the key as a URL, so the kubelet skips it.
+    Unparsable,
+    /// The ports differ as strings; an empty string is no port (not 443).
+    Port {
+        /// The key's port.
+        key: String,
+        /// The image's port.
+        image: String,
+    },
+    /// The hosts have different numbers of dot-separated labels (`*` stands for one label).
+    LabelCount {
+        /// Labels in the key's host.
+        key: usize,
+        /// Labels in the image's host.
+        image: usize,
+    },
+    /// The image's path does not start with the key's path.
+    Path {
+        /// The key's path.
+        key: String,
+        /// The image's path.
+        image: String,
+    },
+    /// A host label does not match (`*` is a glob; matching is case-sensitive).
+    Label {
+        /// The key's label.
+        key: String,
+        /// The image's label.
+        image: String,
+    },
+}
+
+/// One sentence for lint output.
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let port = |port: &str| {
+            if port.is_empty() {
+                "no port".to_owned()
+            } else {
+                format!("port {port}")
+            }
+        };
+        match self {
+            Self::Unparsable => {
+                f.write_str("the key is not a valid URL, so the kubelet ignores it")
+            }
+            Self::Port { key, image } => {
+                write!(
+                    f,
+                    "the key has {} but the image has {}",
+                    port(key),
+                    port(image)
+                )
+            }
+            Self::LabelCount { key, image } => write!(
+                f,
+                "the key's host has {key} dot-separated labels but the image's has {image}"
+            ),
+            Self::Path { key, image } => {
+                write!(
+                    f,
+                    "the image path '{image}' does not start with the key path '{key}'"
+                )
+            }
+            Self::Label { key, image } => write!(
+                f,
+                "the host label '{key}' does not match '{image}' (matching is case-sensitive)"
+            ),
+        }
+    }
+}
+
+/// Why `key` does not match `image` directly, or `None` when it does.
+///
+/// # Caveats
+/// A Docker Hub key can still supply credentials through the fallback; see [`key_matches`].
+#[must_use]
+pub fn key_mismatch(key: &str, image: &ImageRef) -> Option<Mismatch> {
+    let Some(normalized) = normalize_key(key) else {
+        return Some(Mismatch::Unparsable);
+    };
+    mismatch_between(&normalized.bytes, image.repository().as_bytes())
+}
+
 /// Whether this one key would give credentials for the image if it were the only key:
 /// by matching, or through the Docker Hub fallback. An image that does not parse matches nothing.
 #[must_use]
@@ -217,25 +306,51 @@ fn matched_keys(normalized: &[u8], sources: &[Source<'_>], fallback: bool) -> Ve
 /// The keyring's `URLsMatchStr`: both sides parsed as `https://` URLs, then port, label
 /// count, path prefix and per-label glob must all agree.
 fn urls_match(key: &[u8], target: &[u8]) -> bool {
-    let (Some(glob_url), Some(target_url)) = (parse_schemeless(key), parse_schemeless(target))
+    mismatch_between(key, target).is_none()
+}
+
+/// Why `key` does not match `target` under `URLsMatchStr`, checked in the kubelet's order.
+fn mismatch_between(key: &[u8], target: &[u8]) -> Option<Mismatch> {
+    let (Some(key_url), Some(target_url)) = (parse_schemeless(key), parse_schemeless(target))
     else {
-        return false;
+        return Some(Mismatch::Unparsable);
     };
-    let (glob_host, glob_port) = gourl::split_host_port(&glob_url.host);
+    let (key_host, key_port) = gourl::split_host_port(&key_url.host);
     let (target_host, target_port) = gourl::split_host_port(&target_url.host);
-    if glob_port != target_port {
-        return false;
+    if key_port != target_port {
+        return Some(Mismatch::Port {
+            key: lossy(key_port),
+            image: lossy(target_port),
+        });
     }
 
-    let glob_labels: Vec<&[u8]> = glob_host.split(|&b| b == b'.').collect();
+    let key_labels: Vec<&[u8]> = key_host.split(|&b| b == b'.').collect();
     let target_labels: Vec<&[u8]> = target_host.split(|&b| b == b'.').collect();
-    if glob_labels.len() != target_labels.len() || !target_url.path.starts_with(&glob_url.path) {
-        return false;
+    if key_labels.len() != target_labels.len() {
+        return Some(Mismatch::LabelCount {
+            key: key_labels.len(),
+            image: target_labels.len(),
+        });
     }
-    glob_labels
+    if !target_url.path.starts_with(&key_url.path) {
+        return Some(Mismatch::Path {
+            key: lossy(&key_url.path),
+            image: lossy(&target_url.path),
+        });
+    }
+    key_labels
         .iter()
         .zip(&target_labels)
-        .all(|(pattern, label)| glob::matches(pattern, label) == Ok(true))
+        .find(|(pattern, label)| glob::matches(pattern, label) != Ok(true))
+        .map(|(pattern, label)| Mismatch::Label {
+            key: lossy(pattern),
+            image: lossy(label),
+        })
+}
+
+/// Bytes as text, with U+FFFD for what is not UTF-8.
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// The keyring's `ParseSchemelessURL`: `https://` in front, then Go's URL parser.

@@ -1,8 +1,8 @@
 //! The kubelet keyring: every vector of the credential-matching reference, and its quirks.
 
 use regcred_core::matching::{
-    DOCKER_HUB_KEY, MatchedKey, PullSecretKeys, key_matches, looks_like_docker_hub, lookup,
-    normalize_key, suggested_key,
+    DOCKER_HUB_KEY, MatchedKey, Mismatch, PullSecretKeys, key_matches, key_mismatch,
+    looks_like_docker_hub, lookup, normalize_key, suggested_key,
 };
 use regcred_core::reference::ImageRef;
 
@@ -510,5 +510,58 @@ fn matched_keys_serialise_in_camel_case() {
     assert_eq!(
         json,
         r#"{"secret":"pull","key":"https://index.docker.io/v1/","normalized":"index.docker.io","viaDockerHubFallback":true}"#
+    );
+}
+
+#[test]
+fn key_mismatch_says_why_a_key_does_not_match() {
+    let why = |key: &str, image: &str| key_mismatch(key, &ImageRef::parse(image).unwrap());
+    assert_eq!(
+        why("registry.example.com", "registry.example.com/app"),
+        None
+    );
+    assert_eq!(
+        why("registry.example.com", "registry.example.com:5000/app"),
+        Some(Mismatch::Port {
+            key: String::new(),
+            image: "5000".into()
+        })
+    );
+    assert_eq!(
+        why("*.example.com", "a.b.example.com/app"),
+        Some(Mismatch::LabelCount { key: 3, image: 4 })
+    );
+    assert_eq!(
+        why(
+            "registry.example.com/team",
+            "registry.example.com/other/app"
+        ),
+        Some(Mismatch::Path {
+            key: "/team".into(),
+            image: "/other/app".into()
+        })
+    );
+    assert_eq!(
+        why("Registry.example.com", "registry.example.com/app"),
+        Some(Mismatch::Label {
+            key: "Registry".into(),
+            image: "registry".into()
+        })
+    );
+    assert_eq!(
+        why("registry.example.com:abc", "registry.example.com/app"),
+        Some(Mismatch::Unparsable)
+    );
+}
+
+#[test]
+fn key_mismatch_reads_as_a_sentence() {
+    let mismatch = key_mismatch(
+        "registry.example.com",
+        &ImageRef::parse("registry.example.com:5000/app").unwrap(),
+    );
+    assert_eq!(
+        mismatch.unwrap().to_string(),
+        "the key has no port but the image has port 5000"
     );
 }
