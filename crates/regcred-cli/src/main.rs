@@ -1,3 +1,5 @@
-//! The `regcred` command (also installed as `kubectl-regcred`).
+//! The `regcred` command.
 
-fn main() {}
+fn main() -> std::process::ExitCode {
+    regcred_cli::main()
+}

@@ -66,7 +66,14 @@ impl Finding {
     }
 
     fn new(code: &'static str, severity: Severity, message: impl Into<String>) -> Self {
-        Self { code, severity, field: None, object: None, message: message.into(), fix: None }
+        Self {
+            code,
+            severity,
+            field: None,
+            object: None,
+            message: message.into(),
+            fix: None,
+        }
     }
 
     /// The same finding, about the given input field.

@@ -1,1 +1,80 @@
-//! (placeholder: being written)
+//! YAML and JSON text for manifests, in one style everywhere.
+
+use serde::Serialize;
+
+/// Result of this module's fallible functions.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A value that could not be written out.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// serde-saphyr refused the value.
+    #[error("cannot write YAML")]
+    Yaml(#[source] serde_saphyr::ser::Error),
+    /// `serde_json` refused the value.
+    #[error("cannot write JSON")]
+    Json(#[source] serde_json::Error),
+}
+
+/// Output formats, as kubectl's `-o`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Multi-document YAML.
+    #[default]
+    Yaml,
+    /// JSON: one object, or a `v1` `List` of several, indented like kubectl.
+    Json,
+}
+
+fn options() -> serde_saphyr::SerializerOptions {
+    // Base64 values and long strings stay plain one-line scalars, as kubectl writes them; folded
+    // blocks would be correct YAML but surprise every reader and every grep.
+    serde_saphyr::ser_options! { prefer_block_scalars: false }
+}
+
+/// One YAML document, ending in a newline.
+///
+/// # Errors
+/// [`Error::Yaml`] when the value cannot be represented (never for Kubernetes objects).
+pub fn to_yaml<T: Serialize>(value: &T) -> Result<String> {
+    serde_saphyr::to_string_with_options(value, options()).map_err(Error::Yaml)
+}
+
+/// Several YAML documents separated by `---` lines.
+///
+/// # Errors
+/// As [`to_yaml`].
+pub fn to_yaml_documents<T: Serialize>(values: &[T]) -> Result<String> {
+    let documents = values.iter().map(to_yaml).collect::<Result<Vec<_>>>()?;
+    Ok(documents.join("---\n"))
+}
+
+/// JSON like `kubectl -o json`: 4-space indent, a `List` for several objects, final newline.
+///
+/// # Errors
+/// [`Error::Json`] when the value cannot be represented (never for Kubernetes objects).
+pub fn to_json<T: Serialize>(values: &[T]) -> Result<String> {
+    let mut out = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
+    if let [single] = values {
+        single.serialize(&mut serializer).map_err(Error::Json)?;
+    } else {
+        let list = serde_json::json!({ "apiVersion": "v1", "kind": "List", "items": values, "metadata": {} });
+        list.serialize(&mut serializer).map_err(Error::Json)?;
+    }
+    out.push(b'\n');
+    String::from_utf8(out).map_err(|error| Error::Json(serde::ser::Error::custom(error)))
+}
+
+/// Renders `values` in `format`.
+///
+/// # Errors
+/// As [`to_yaml`] and [`to_json`].
+pub fn render<T: Serialize>(values: &[T], format: Format) -> Result<String> {
+    match format {
+        Format::Yaml => to_yaml_documents(values),
+        Format::Json => to_json(values),
+    }
+}

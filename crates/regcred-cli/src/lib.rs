@@ -1,0 +1,90 @@
+//! The `regcred` command line: generation offline, the same bytes as the web page.
+
+mod cmd;
+mod input;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Image pull secrets for Kubernetes, done right: the Secret kubectl would make, workloads and
+/// `ServiceAccounts` that use it, and checks with the kubelet's own matching rules.
+#[derive(Debug, Parser)]
+#[command(name = "regcred", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print a kubernetes.io/dockerconfigjson Secret (one per namespace with several -n)
+    Secret(cmd::secret::SecretArgs),
+    /// Print a workload that pulls with the Secret
+    Workload(cmd::workload::WorkloadArgs),
+    /// Attach the Secret to a `ServiceAccount` without dropping existing entries
+    PatchSa(cmd::patch_sa::PatchSaArgs),
+    /// Print Secrets for several namespaces, the `ServiceAccount` steps and a workload at once
+    Bundle(cmd::bundle::BundleArgs),
+    /// Show the registries and users in a Secret or config.json, passwords masked, with problems
+    Inspect(cmd::inspect::InspectArgs),
+    /// List the registry presets
+    Presets(cmd::presets::PresetsArgs),
+    /// Print a shell completion script
+    Completions(cmd::completions::CompletionsArgs),
+}
+
+/// Runs the program with the process arguments and returns its exit code.
+///
+/// 0: done; 1: a check found problems (lint errors, no match, `--check` would change files);
+/// 2: bad input, with one line on stderr naming the value.
+pub fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse_from(args_for_plugin_name());
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            output::error(&error);
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Secret(args) => cmd::secret::run(args),
+        Command::Workload(args) => cmd::workload::run(&args),
+        Command::PatchSa(args) => cmd::patch_sa::run(&args),
+        Command::Bundle(args) => cmd::bundle::run(&args),
+        Command::Inspect(args) => cmd::inspect::run(&args),
+        Command::Presets(args) => cmd::presets::run(&args),
+        Command::Completions(args) => cmd::completions::run(&args),
+    }
+}
+
+/// The arguments, with the program shown as `kubectl regcred` when run as the kubectl plugin.
+fn args_for_plugin_name() -> Vec<std::ffi::OsString> {
+    let mut args: Vec<_> = std::env::args_os().collect();
+    let is_plugin = args
+        .first()
+        .and_then(|arg0| {
+            std::path::Path::new(arg0)
+                .file_stem()
+                .map(|s| s == "kubectl-regcred")
+        })
+        .unwrap_or(false);
+    if is_plugin {
+        args[0] = "kubectl regcred".into();
+    }
+    args
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

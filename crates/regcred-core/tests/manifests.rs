@@ -1,0 +1,190 @@
+//! Snapshots of every manifest kind regcred writes, as YAML text.
+
+use k8s_openapi::api::core::v1::{LocalObjectReference, ServiceAccount};
+use regcred_core::dockerconfig::Credentials;
+use regcred_core::manifest::{
+    self, Attach, BundleSpec, SecretFormat, SecretSpec, WorkloadKind, WorkloadSpec,
+};
+use regcred_core::yaml::{self, Format};
+
+fn cloudraya() -> Vec<Credentials> {
+    vec![Credentials::new(
+        "registry.cloudraya.com",
+        "cr-registry",
+        "YOUR_PASSWORD",
+    )]
+}
+
+fn guide_workload(kind: WorkloadKind) -> WorkloadSpec {
+    WorkloadSpec {
+        kind,
+        name: "my-app".into(),
+        image: "registry.cloudraya.com/my-app:v1.0.0".into(),
+        replicas: Some(2),
+        port: Some(8080),
+        pull_secrets: vec!["cr-registry-secret".into()],
+        ..WorkloadSpec::default()
+    }
+}
+
+#[test]
+fn secret_for_the_registry_guide() {
+    let registries = cloudraya();
+    let spec = SecretSpec {
+        name: "cr-registry-secret",
+        registries: &registries,
+        ..SecretSpec::default()
+    };
+    let secret = manifest::secret(&spec).unwrap();
+    insta::assert_snapshot!(yaml::to_yaml(&secret).unwrap());
+}
+
+#[test]
+fn secrets_one_per_namespace() {
+    let registries = cloudraya();
+    let spec = SecretSpec {
+        name: "cr-registry-secret",
+        registries: &registries,
+        ..SecretSpec::default()
+    };
+    let secrets = manifest::secrets(&spec, &["dev".into(), "prod".into()]).unwrap();
+    insta::assert_snapshot!(yaml::to_yaml_documents(&secrets).unwrap());
+}
+
+#[test]
+fn legacy_dockercfg_secret() {
+    let registries = cloudraya();
+    let spec = SecretSpec {
+        name: "cr-registry-secret",
+        registries: &registries,
+        format: SecretFormat::DockerCfg,
+        ..SecretSpec::default()
+    };
+    insta::assert_snapshot!(yaml::to_yaml(&manifest::secret(&spec).unwrap()).unwrap());
+}
+
+#[test]
+fn secret_as_json_like_kubectl() {
+    let registries = cloudraya();
+    let spec = SecretSpec {
+        name: "cr-registry-secret",
+        registries: &registries,
+        ..SecretSpec::default()
+    };
+    insta::assert_snapshot!(yaml::to_json(&[manifest::secret(&spec).unwrap()]).unwrap());
+}
+
+#[test]
+fn deployment_from_the_registry_guide() {
+    let deployment = manifest::workload(&guide_workload(WorkloadKind::Deployment)).unwrap();
+    insta::assert_snapshot!(yaml::to_yaml(&deployment).unwrap());
+}
+
+#[test]
+fn statefulset_with_pull_secret() {
+    insta::assert_snapshot!(
+        yaml::to_yaml(&manifest::workload(&guide_workload(WorkloadKind::StatefulSet)).unwrap())
+            .unwrap()
+    );
+}
+
+#[test]
+fn daemonset_with_pull_secret() {
+    insta::assert_snapshot!(
+        yaml::to_yaml(&manifest::workload(&guide_workload(WorkloadKind::DaemonSet)).unwrap())
+            .unwrap()
+    );
+}
+
+#[test]
+fn job_with_pull_secret() {
+    insta::assert_snapshot!(
+        yaml::to_yaml(&manifest::workload(&guide_workload(WorkloadKind::Job)).unwrap()).unwrap()
+    );
+}
+
+#[test]
+fn cronjob_with_pull_secret() {
+    insta::assert_snapshot!(
+        yaml::to_yaml(&manifest::workload(&guide_workload(WorkloadKind::CronJob)).unwrap())
+            .unwrap()
+    );
+}
+
+#[test]
+fn pod_with_pull_secret() {
+    insta::assert_snapshot!(
+        yaml::to_yaml(&manifest::workload(&guide_workload(WorkloadKind::Pod)).unwrap()).unwrap()
+    );
+}
+
+#[test]
+fn service_account_patched_keeps_existing_entry() {
+    let mut current = ServiceAccount::default();
+    current.metadata.name = Some("default".into());
+    current.metadata.namespace = Some("prod".into());
+    current.image_pull_secrets = Some(vec![LocalObjectReference {
+        name: "old-cred".into(),
+    }]);
+    let (patched, changed) = manifest::patch_service_account(&current, "cr-registry-secret");
+    assert!(changed);
+    insta::assert_snapshot!(yaml::to_yaml(&patched).unwrap());
+}
+
+#[test]
+fn bundle_for_two_namespaces_attached_to_service_account() {
+    let mut spec = BundleSpec::new("cr-registry-secret", cloudraya());
+    spec.namespaces = vec!["staging".into(), "prod".into()];
+    spec.workload = Some(WorkloadSpec {
+        pull_secrets: Vec::new(),
+        ..guide_workload(WorkloadKind::Deployment)
+    });
+    let generated = manifest::generate(&spec).unwrap();
+    insta::assert_snapshot!("bundle_two_namespaces_bundle", generated.bundle);
+    insta::assert_snapshot!("bundle_two_namespaces_commands", generated.kubectl_commands);
+}
+
+#[test]
+fn bundle_attached_to_workload_lists_secret_in_pod_spec() {
+    let mut spec = BundleSpec::new("cr-registry-secret", cloudraya());
+    spec.attach = Attach::Workload;
+    spec.workload = Some(WorkloadSpec {
+        pull_secrets: Vec::new(),
+        ..guide_workload(WorkloadKind::Deployment)
+    });
+    let generated = manifest::generate(&spec).unwrap();
+    assert!(generated.service_account_patch.is_none());
+    assert!(
+        generated
+            .workload
+            .unwrap()
+            .contains("imagePullSecrets:\n      - name: cr-registry-secret")
+    );
+}
+
+#[test]
+fn bundle_as_json_is_a_list() {
+    let mut spec = BundleSpec::new("cr-registry-secret", cloudraya());
+    spec.namespaces = vec!["a".into(), "b".into()];
+    spec.output = Format::Json;
+    let generated = manifest::generate(&spec).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&generated.secrets).unwrap();
+    assert_eq!(value["kind"], "List");
+    assert_eq!(value["items"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn bundle_refuses_bad_input_and_names_the_value() {
+    let spec = BundleSpec::new("RegCred", cloudraya());
+    let error = manifest::generate(&spec).unwrap_err();
+    assert!(error.to_string().contains("'RegCred'"), "{error}");
+}
+
+#[test]
+fn bundle_spec_reads_from_camel_case_yaml() {
+    let text = "registries:\n- server: registry.cloudraya.com\n  username: cr-registry\n  password: pw\nsecretName: cr-registry-secret\nnamespaces: [dev]\nworkload:\n  kind: Deployment\n  name: my-app\n  image: registry.cloudraya.com/my-app:v1.0.0\n";
+    let spec: BundleSpec = serde_saphyr::from_str(text).unwrap();
+    assert_eq!(spec.namespaces, ["dev"]);
+    assert_eq!(spec.service_account, "default");
+    assert!(manifest::generate(&spec).is_ok());
+}
