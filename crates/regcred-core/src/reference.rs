@@ -141,7 +141,8 @@ impl Error {
             Self::InvalidDomain { .. } => {
                 "write the host as a DNS name or IP address, optionally with ':port'".into()
             }
-            Self::InvalidPathComponent { .. } | Self::NameTooLong { .. } => {
+            Self::NameTooLong { .. } => "shorten the repository path to 255 characters".into(),
+            Self::InvalidPathComponent { .. } => {
                 "repository paths are '/'-separated components of a-z, 0-9 and single '.', '_', \
                  '__' or dashes between them"
                     .into()
