@@ -188,3 +188,34 @@ fn bundle_spec_reads_from_camel_case_yaml() {
     assert_eq!(spec.service_account, "default");
     assert!(manifest::generate(&spec).is_ok());
 }
+
+#[test]
+fn bundle_warns_when_the_image_is_not_on_the_secret_registry() {
+    let mut spec = BundleSpec::new(
+        "regcred",
+        vec![Credentials::new("registry.example.com", "u", "p")],
+    );
+    spec.workload = Some(WorkloadSpec {
+        name: "app".into(),
+        image: "registry.example.com:5000/app:v1".into(),
+        ..WorkloadSpec::default()
+    });
+    let generated = manifest::generate(&spec).unwrap();
+    let finding = generated
+        .findings
+        .iter()
+        .find(|f| f.code == "image-not-covered")
+        .unwrap();
+    assert_eq!(finding.field, Some("image"));
+    assert!(
+        finding
+            .fix
+            .as_deref()
+            .unwrap()
+            .contains("registry.example.com:5000"),
+        "{finding}"
+    );
+
+    spec.workload.as_mut().unwrap().image = "registry.example.com/app:v1".into();
+    assert!(manifest::generate(&spec).unwrap().findings.is_empty());
+}

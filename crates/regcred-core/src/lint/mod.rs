@@ -31,7 +31,7 @@ pub enum Error {
 pub fn lint(text: &str) -> Result<Vec<Finding>> {
     let set = ManifestSet::parse(text).map_err(Error::Syntax)?;
     let mut findings = lint_set(&set);
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
     Ok(findings)
 }
 
@@ -71,10 +71,10 @@ fn effective_pull_secrets(
     findings: &mut Vec<Finding>,
 ) -> Vec<String> {
     let mut names = pod.pull_secrets.clone();
-    if names.is_empty() {
-        if let Some(account) = set.service_account(&pod.namespace, &pod.service_account) {
-            names.clone_from(&account.pull_secrets);
-        }
+    if names.is_empty()
+        && let Some(account) = set.service_account(&pod.namespace, &pod.service_account)
+    {
+        names.clone_from(&account.pull_secrets);
     }
     for name in &names {
         if let Some(finding) = missing_secret(set, pod, name) {

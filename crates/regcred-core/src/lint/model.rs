@@ -139,20 +139,18 @@ impl ManifestSet {
             credential_fingerprints: Vec::new(),
             environment_labels: environment_labels(object),
         };
-        if is_pull_secret {
-            if let Ok(mut inspections) = inspect::inspect(&object.to_string()) {
-                let inspection = inspections.remove(0);
-                self.secret_findings.extend(inspection.findings);
-                if let Some(config) = inspection.config {
-                    secret.keys = config.keys();
-                    secret.credential_fingerprints = config
-                        .auths
-                        .iter()
-                        .filter_map(|(key, entry)| entry.credentials(key).ok())
-                        .filter(|(user, pass)| !user.is_empty() || !pass.is_empty())
-                        .map(|(user, pass)| fingerprint(&user, &pass))
-                        .collect();
-                }
+        if is_pull_secret && let Ok(mut inspections) = inspect::inspect(&object.to_string()) {
+            let inspection = inspections.remove(0);
+            self.secret_findings.extend(inspection.findings);
+            if let Some(config) = inspection.config {
+                secret.keys = config.keys();
+                secret.credential_fingerprints = config
+                    .auths
+                    .iter()
+                    .filter_map(|(key, entry)| entry.credentials(key).ok())
+                    .filter(|(user, pass)| !user.is_empty() || !pass.is_empty())
+                    .map(|(user, pass)| fingerprint(&user, &pass))
+                    .collect();
             }
         }
         self.secrets.push(secret);

@@ -11,6 +11,8 @@ use super::{
 };
 use crate::dockerconfig::Credentials;
 use crate::finding::Finding;
+use crate::matching::{self, PullSecretKeys};
+use crate::reference::ImageRef;
 use crate::validate;
 use crate::yaml::{self, Format};
 
@@ -107,8 +109,34 @@ impl BundleSpec {
         ));
         if let Some(spec) = &self.workload {
             findings.extend(super::workload::check(&self.workload_for(spec, None)));
+            findings.extend(self.image_coverage(&spec.image));
         }
         findings
+    }
+
+    /// Whether the kubelet would use this bundle's Secret for the workload's image.
+    fn image_coverage(&self, image: &str) -> Option<Finding> {
+        let parsed = ImageRef::parse(image).ok()?;
+        let keys = PullSecretKeys {
+            secret: self.secret_name.clone(),
+            keys: self.registries.iter().map(|r| r.server.clone()).collect(),
+        };
+        if !matching::lookup(image, &[keys]).ok()?.is_empty() {
+            return None;
+        }
+        let reasons: Vec<String> = self
+            .registries
+            .iter()
+            .filter_map(|r| {
+                matching::key_mismatch(&r.server, &parsed)
+                    .map(|why| format!("'{}': {why}", r.server))
+            })
+            .collect();
+        Some(
+            Finding::warning("image-not-covered", format!("the kubelet would not use this Secret for image '{image}' ({}), so the pull goes out anonymous", reasons.join("; ")))
+                .with_field("image")
+                .with_fix(format!("use the server '{}' or reference the image on the registry's host", matching::suggested_key(&parsed))),
+        )
     }
 
     /// The workload spec as placed in `namespace`, pointing at this bundle's Secret.
