@@ -508,7 +508,7 @@ fn bundle_from_flags_and_from_file_agree() {
     std::fs::write(&pw, "pw\n").unwrap();
     let config = format!(
         "registries:\n- server: registry.cloudraya.com\n  username: cr-registry\n  passwordFile: {}\nsecretName: cr-registry-secret\nnamespaces: [dev, prod]\nworkload:\n  name: my-app\n  image: registry.cloudraya.com/my-app:v1.0.0\n  replicas: 2\n  port: 8080\n",
-        pw.display()
+        "pw" // relative to the bundle file
     );
     let file = dir.path().join("bundle.yaml");
     std::fs::write(&file, config).unwrap();

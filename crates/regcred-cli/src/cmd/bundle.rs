@@ -161,8 +161,8 @@ fn name_from_image(image: &str) -> String {
     last.split(['@', ':']).next().unwrap_or(last).to_owned()
 }
 
-/// Reads a bundle file; each registry may give `passwordFile` or `passwordEnv` instead of
-/// `password`, so the file itself need not hold a secret.
+/// Reads a bundle file; each registry may give `passwordFile` (relative to the bundle file) or
+/// `passwordEnv` instead of `password`, so the file itself need not hold a secret.
 fn spec_from_file(path: &std::path::Path) -> Result<BundleSpec> {
     let text = input::read_text(path)?;
     let mut value: serde_json::Value = serde_saphyr::from_str(&text)
@@ -181,7 +181,11 @@ fn spec_from_file(path: &std::path::Path) -> Result<BundleSpec> {
         .with_context(|| format!("'{}' is not a bundle file", path.display()))
 }
 
-fn resolve_password(registry: &mut serde_json::Map<String, serde_json::Value>) -> Result<()> {
+/// Replaces `passwordFile` (relative to the bundle file) or `passwordEnv` with `password`.
+fn resolve_password(
+    registry: &mut serde_json::Map<String, serde_json::Value>,
+    base: Option<&std::path::Path>,
+) -> Result<()> {
     let server = registry
         .get("server")
         .and_then(serde_json::Value::as_str)
