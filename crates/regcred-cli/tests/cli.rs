@@ -719,3 +719,24 @@ fn explain_reads_stdin_and_names_the_cause() {
     let value: serde_json::Value = serde_json::from_str(&stdout(&unknown)).unwrap();
     assert_eq!(value["recognized"], false);
 }
+
+#[test]
+fn bundle_file_with_environments_reads_passwords_from_env() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("envs.yaml");
+    std::fs::write(
+        &file,
+        "environments:\n- environment: staging\n  registries: [{server: staging-registry.example.com, username: stg, passwordEnv: STG_PW}]\n  secretName: regcred\n  namespaces: [staging]\n- environment: prod\n  registries: [{server: registry.example.com, username: prd, passwordEnv: PRD_PW}]\n  secretName: regcred\n  namespaces: [prod]\n",
+    )
+    .unwrap();
+    let out = run(
+        env!("CARGO_BIN_EXE_regcred"),
+        &["bundle", "-f", file.to_str().unwrap(), "--show", "secrets"],
+        "",
+        &[("STG_PW", "s1"), ("PRD_PW", "p1")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.matches("kind: Secret").count(), 2);
+    assert!(text.contains("app.kubernetes.io/environment: staging"));
+}

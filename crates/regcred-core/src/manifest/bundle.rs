@@ -63,7 +63,14 @@ pub struct BundleSpec {
     /// YAML or JSON.
     #[serde(default)]
     pub output: Format,
+    /// The environment this setup is for (`dev`, `staging`, `prod`); labels the Secrets
+    /// `app.kubernetes.io/environment` so lint can tell environments apart.
+    #[serde(default)]
+    pub environment: Option<String>,
 }
+
+/// The label that marks a Secret's environment.
+pub const ENVIRONMENT_LABEL: &str = "app.kubernetes.io/environment";
 
 fn default_service_account() -> String {
     "default".to_owned()
@@ -83,6 +90,7 @@ impl BundleSpec {
             attach: Attach::default(),
             workload: None,
             output: Format::default(),
+            environment: None,
         }
     }
 
@@ -155,6 +163,16 @@ impl BundleSpec {
         placed
     }
 
+    fn secret_labels(&self) -> BTreeMap<String, String> {
+        let mut labels = self.labels.clone();
+        if let Some(environment) = &self.environment {
+            labels
+                .entry(ENVIRONMENT_LABEL.to_owned())
+                .or_insert_with(|| environment.clone());
+        }
+        labels
+    }
+
     fn namespaces_or_current(&self) -> Vec<Option<&str>> {
         if self.namespaces.is_empty() {
             vec![None]
@@ -209,7 +227,7 @@ pub fn generate(spec: &BundleSpec) -> Result<Generated> {
         registries: &spec.registries,
         format: spec.format,
         append_hash: spec.append_hash,
-        labels: spec.labels.clone(),
+        labels: spec.secret_labels(),
     };
     let secret_objects: Vec<Manifest> = secrets(&secret_spec, &spec.namespaces)?
         .into_iter()
