@@ -32,6 +32,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
   enable_selinux = false
+  # These machines deny CAP_SYS_RESOURCE, so a negative oom_score_adj (-998 for every pod
+  # sandbox) fails in runc; clamp scores to containerd's own instead.
+  restrict_oom_score_adj = true
 
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
@@ -125,6 +128,7 @@ podLogsDir: %[8]q
 clusterDomain: cluster.local
 resolvConf: ""
 maxPods: 30
+oomScoreAdj: 0
 serializeImagePulls: false
 imageGCHighThresholdPercent: 100
 evictionHard:

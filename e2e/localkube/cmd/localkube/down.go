@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -57,6 +58,7 @@ func teardown(l layout) error {
 	shimSockets := recordedShimSockets(l)
 	keep(killClusterCgroup(15 * time.Second))
 	keep(stopDaemon(l, "etcd", 10*time.Second))
+	keep(killStrays(l))
 	for _, socket := range shimSockets {
 		keep(removeIfExists(socket))
 	}
@@ -75,6 +77,35 @@ func teardown(l layout) error {
 	}
 	if open := listening(st.Ports.all()); len(open) > 0 {
 		keep(fmt.Errorf("ports %v still listening after down", open))
+	}
+	return errors.Join(errs...)
+}
+
+// strayExecutables are the programs a cluster runs; one of them naming the state dir in its
+// command line belongs to this cluster even if it escaped the pid files and the cgroup.
+var strayExecutables = []string{"etcd", "containerd", "containerd-shim-runc-v2", "runc", "kube-apiserver",
+	"kube-controller-manager", "kube-scheduler", "kubelet", "ctr"}
+
+func killStrays(l layout) error {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, entry := range entries {
+		var pid int
+		if _, err := fmt.Sscan(entry.Name(), &pid); err != nil || pid == os.Getpid() {
+			continue
+		}
+		cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		exe := strings.TrimSuffix(exePath(pid), " (deleted)")
+		if err != nil || !slices.Contains(strayExecutables, filepath.Base(exe)) ||
+			!strings.Contains(string(cmdline), l.root+"/") {
+			continue
+		}
+		if err := signalAndWait(pid, 5*time.Second); err != nil {
+			errs = append(errs, fmt.Errorf("stopping stray %s (pid %d): %w", exe, pid, err))
+		}
 	}
 	return errors.Join(errs...)
 }
