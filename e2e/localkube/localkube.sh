@@ -2,7 +2,7 @@
 # localkube.sh: build and run a single-node Kubernetes from the official Go modules.
 #
 #   localkube.sh build                     build the server binaries once per version (cached)
-#   localkube.sh up --state-dir DIR [--registry HOST:PORT --registry-ca CA.pem]
+#   localkube.sh up --state-dir DIR [--registry HOST:PORT --registry-ca CA.pem]...
 #   localkube.sh down --state-dir DIR      stop everything and remove DIR; idempotent
 #   localkube.sh status --state-dir DIR    print the kubeconfig path, exit 0 when the node is Ready
 #   localkube.sh bin-dir                   print where the server binaries are cached

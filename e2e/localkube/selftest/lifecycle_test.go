@@ -28,6 +28,8 @@ func TestClusterRunsPodsAndLeavesNothingBehind(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg.push(t, "selftest/sleeper", "1", img)
+	untrusted := startRegistry(t)
+	untrusted.push(t, "selftest/sleeper", "1", img)
 
 	stateDir, err := os.MkdirTemp("/tmp", "lk-selftest-")
 	if err != nil {
@@ -37,10 +39,13 @@ func TestClusterRunsPodsAndLeavesNothingBehind(t *testing.T) {
 	t.Cleanup(func() { _ = exec.Command(launcher, "down", "--state-dir", stateDir).Run() })
 
 	upStarted := time.Now()
+	// The second registry is configured with the first one's CA: TLS verification must refuse it.
 	kubeconfig := strings.TrimSpace(runOK(t, nil, launcher, "up", "--state-dir", stateDir,
-		"--registry", reg.addr, "--registry-ca", reg.caPath))
+		"--registry", reg.addr, "--registry-ca", reg.caPath,
+		"--registry", untrusted.addr, "--registry-ca", reg.caPath))
 	t.Logf("cluster up in %.1fs, kubeconfig %s", time.Since(upStarted).Seconds(), kubeconfig)
-	kube := func(stdin []byte, args ...string) string {
+	kube := func(t *testing.T, stdin []byte, args ...string) string {
+		t.Helper()
 		return runOK(t, stdin, "kubectl", append([]string{"--kubeconfig", kubeconfig}, args...)...)
 	}
 	statePorts := readPorts(t, stateDir)
@@ -56,19 +61,26 @@ func TestClusterRunsPodsAndLeavesNothingBehind(t *testing.T) {
 		}
 		runOK(t, nil, "ctr", "--address", filepath.Join(stateDir, "run", "containerd.sock"),
 			"--namespace", "k8s.io", "images", "import", tarPath)
-		kube(podJSON("local", "localkube.invalid/sleeper:1", "Never", ""), "apply", "-f", "-")
-		kube(nil, "wait", "--for=condition=Ready", "pod/local", "--timeout=120s")
+		kube(t, podJSON("local", "localkube.invalid/sleeper:1", "Never", ""), "apply", "-f", "-")
+		kube(t, nil, "wait", "--for=condition=Ready", "pod/local", "--timeout=120s")
 	})
 
 	t.Run("private registry pull with the CA trusted and a pull secret", func(t *testing.T) {
-		kube(pullSecretJSON(reg), "apply", "-f", "-")
-		kube(podJSON("private", reg.addr+"/selftest/sleeper:1", "Always", "selftest-pull"), "apply", "-f", "-")
-		kube(nil, "wait", "--for=condition=Ready", "pod/private", "--timeout=120s")
+		kube(t, pullSecretJSON(reg), "apply", "-f", "-")
+		kube(t, podJSON("private", reg.addr+"/selftest/sleeper:1", "Always", "selftest-pull"), "apply", "-f", "-")
+		kube(t, nil, "wait", "--for=condition=Ready", "pod/private", "--timeout=120s")
 	})
 
 	t.Run("private registry pull without a secret fails with 401", func(t *testing.T) {
-		kube(podJSON("anonymous", reg.addr+"/selftest/sleeper:1", "Always", ""), "apply", "-f", "-")
+		kube(t, podJSON("anonymous", reg.addr+"/selftest/sleeper:1", "Always", ""), "apply", "-f", "-")
 		waitForEvent(t, kube, "anonymous", "401 Unauthorized")
+	})
+
+	t.Run("registry configured with the wrong CA fails TLS verification", func(t *testing.T) {
+		kube(t, pullSecretJSONNamed("untrusted-pull", untrusted), "apply", "-f", "-")
+		kube(t, podJSON("untrusted", untrusted.addr+"/selftest/sleeper:1", "Always", "untrusted-pull"),
+			"apply", "-f", "-")
+		waitForEvent(t, kube, "untrusted", "x509: certificate signed by unknown authority")
 	})
 
 	runOK(t, nil, launcher, "down", "--state-dir", stateDir)
@@ -87,7 +99,7 @@ func TestClusterRunsPodsAndLeavesNothingBehind(t *testing.T) {
 	t.Run("down again succeeds", func(t *testing.T) {
 		runOK(t, nil, launcher, "down", "--state-dir", stateDir)
 	})
-	t.Logf("full flow (registry, push, up, 3 pods, down, checks) in %.1fs", time.Since(started).Seconds())
+	t.Logf("full flow (2 registries, push, up, 4 pods, down, checks) in %.1fs", time.Since(started).Seconds())
 }
 
 // requireMachine skips unless the test runs as root with the binaries and Debian tools present.
@@ -124,19 +136,21 @@ func podJSON(name, image, pullPolicy, pullSecret string) []byte {
 }
 
 // pullSecretJSON goes through stdin so the password never reaches a command line.
-func pullSecretJSON(r *registry) []byte {
+func pullSecretJSON(r *registry) []byte { return pullSecretJSONNamed("selftest-pull", r) }
+
+func pullSecretJSONNamed(name string, r *registry) []byte {
 	auth := base64.StdEncoding.EncodeToString([]byte(r.user + ":" + r.password))
 	config := mustJSON(map[string]any{"auths": map[string]any{r.addr: map[string]any{"auth": auth}}})
 	return mustJSON(map[string]any{"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/dockerconfigjson",
-		"metadata": map[string]any{"name": "selftest-pull", "namespace": "default"},
+		"metadata": map[string]any{"name": name, "namespace": "default"},
 		"data":     map[string]any{".dockerconfigjson": base64.StdEncoding.EncodeToString(config)}})
 }
 
-func waitForEvent(t *testing.T, kube func([]byte, ...string) string, pod, want string) {
+func waitForEvent(t *testing.T, kube func(*testing.T, []byte, ...string) string, pod, want string) {
 	t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
 	for {
-		events := kube(nil, "get", "events", "--field-selector", "involvedObject.name="+pod,
+		events := kube(t, nil, "get", "events", "--field-selector", "involvedObject.name="+pod,
 			"-o", "jsonpath={range .items[*]}{.reason}: {.message}{\"\\n\"}{end}")
 		if strings.Contains(events, want) {
 			t.Logf("event seen: %s", firstLineWith(events, want))

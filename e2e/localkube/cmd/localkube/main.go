@@ -14,7 +14,7 @@ import (
 )
 
 const usage = `usage:
-  localkube up --bin-dir DIR --state-dir DIR [--registry HOST:PORT --registry-ca CA.pem]
+  localkube up --bin-dir DIR --state-dir DIR [--registry HOST:PORT --registry-ca CA.pem]...
                [--pod-cidr CIDR] [--service-cidr CIDR] [--timeout DURATION]
       start the cluster; prints the admin kubeconfig path on stdout when the node is Ready
   localkube down --state-dir DIR

@@ -32,17 +32,24 @@ var hostTools = []string{
 const containerLogDir = "/var/log/containers"
 
 type upOptions struct {
-	binDir, stateDir, registry, registryCA, podCIDR, serviceCIDR string
-	timeout                                                      time.Duration
+	binDir, stateDir, podCIDR, serviceCIDR string
+	registries, registryCAs                stringList
+	timeout                                time.Duration
 }
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 func parseUp(args []string) (upOptions, error) {
 	var o upOptions
 	fset := flag.NewFlagSet("up", flag.ContinueOnError)
 	fset.StringVar(&o.binDir, "bin-dir", "", "directory with kube-apiserver, kubelet, … and pause")
 	fset.StringVar(&o.stateDir, "state-dir", "", "directory for all cluster files (created)")
-	fset.StringVar(&o.registry, "registry", "", "HOST:PORT of a registry whose CA the node trusts")
-	fset.StringVar(&o.registryCA, "registry-ca", "", "PEM file with that registry's CA certificate")
+	fset.Var(&o.registries, "registry", "HOST:PORT of a registry whose CA the node trusts (repeatable)")
+	fset.Var(&o.registryCAs, "registry-ca", "PEM file with the CA of the --registry in the same position")
 	fset.StringVar(&o.podCIDR, "pod-cidr", "10.77.0.0/24", "subnet of the CNI bridge for pods")
 	fset.StringVar(&o.serviceCIDR, "service-cidr", "10.78.0.0/24", "Service cluster IP range")
 	fset.DurationVar(&o.timeout, "timeout", 3*time.Minute, "how long each component may take to start")
@@ -65,11 +72,12 @@ func (o *upOptions) validate() error {
 	if sock := (layout{root: stateDir}).containerdSocket() + ".ttrpc"; len(sock) > 100 {
 		return fmt.Errorf("state dir %q is too long for a unix socket path (%d bytes); use a shorter path such as /tmp/regcred-e2e", stateDir, len(sock))
 	}
-	if (o.registry == "") != (o.registryCA == "") {
-		return errors.New("--registry and --registry-ca go together: give both or neither")
+	if len(o.registries) != len(o.registryCAs) {
+		return fmt.Errorf("%d --registry but %d --registry-ca: give one CA file for each registry, in the same order",
+			len(o.registries), len(o.registryCAs))
 	}
-	if o.registry != "" {
-		if err := validateRegistry(o.registry, o.registryCA); err != nil {
+	for i, registry := range o.registries {
+		if err := validateRegistry(registry, o.registryCAs[i]); err != nil {
 			return err
 		}
 	}
@@ -329,14 +337,14 @@ func startContainerd(l layout, o upOptions, podCIDR *net.IPNet) error {
 		l.path("containerd", "config.toml"):             containerdConfig(l),
 		l.path("cni", "net.d", "10-localkube.conflist"): cniConfig(l, podCIDR),
 	}
-	if o.registry != "" {
-		ca, err := os.ReadFile(o.registryCA)
+	for i, registry := range o.registries {
+		ca, err := os.ReadFile(o.registryCAs[i])
 		if err != nil {
 			return err
 		}
-		hostDir := l.path("containerd", "certs.d", certsDirName(o.registry))
+		hostDir := l.path("containerd", "certs.d", certsDirName(registry))
 		files[filepath.Join(hostDir, "ca.crt")] = ca
-		files[filepath.Join(hostDir, "hosts.toml")] = registryHostsTOML(o.registry, filepath.Join(hostDir, "ca.crt"))
+		files[filepath.Join(hostDir, "hosts.toml")] = registryHostsTOML(registry, filepath.Join(hostDir, "ca.crt"))
 	}
 	for path, data := range files {
 		if err := writeFileAtomic(path, data, 0o600); err != nil {
@@ -384,7 +392,15 @@ func startKubelet(l layout, o upOptions, p ports) error {
 	if err != nil {
 		return err
 	}
-	return waitFor(l, "kubelet", o.timeout, api.nodeReady)
+	if err := waitFor(l, "kubelet", o.timeout, api.nodeReady); err != nil {
+		return err
+	}
+	// Pods in the default namespace are refused until its ServiceAccount exists.
+	defaultSA := func(ctx context.Context) error {
+		_, err := api.get(ctx, "/api/v1/namespaces/default/serviceaccounts/default")
+		return err
+	}
+	return waitFor(l, "kube-controller-manager", o.timeout, defaultSA)
 }
 
 func progress(format string, args ...any) {

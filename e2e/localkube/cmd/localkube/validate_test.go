@@ -9,7 +9,7 @@ import (
 
 func TestUpRejectsRegistryWithoutCA(t *testing.T) {
 	_, err := parseUp([]string{"--bin-dir", "/b", "--state-dir", "/tmp/x", "--registry", "127.0.0.1:5000"})
-	if err == nil || !strings.Contains(err.Error(), "give both or neither") {
+	if err == nil || !strings.Contains(err.Error(), "1 --registry but 0 --registry-ca") {
 		t.Fatalf("got %v", err)
 	}
 }
