@@ -13,8 +13,8 @@ import (
 
 // hostSnapshot is what a cluster could leave on the host outside its state directory.
 type hostSnapshot struct {
-	mounts, cgroups, links, shimSockets, containerLogs, processes []string
-	sysctls                                                       map[string]string
+	mounts, cgroups, links, containerLogs, processes []string
+	sysctls                                          map[string]string
 }
 
 func snapshotHost(t *testing.T, stateDir string) hostSnapshot {
@@ -33,8 +33,7 @@ func snapshotHost(t *testing.T, stateDir string) hostSnapshot {
 	if more, _ := filepath.Glob("/sys/fs/cgroup/regcred-localkube"); len(more) > 0 {
 		s.cgroups = append(s.cgroups, more...)
 	}
-	s.links = names("/sys/class/net")
-	s.shimSockets = names("/run/containerd/s")
+	s.links = unbridgedLinks()
 	s.containerLogs = names("/var/log/containers")
 	s.processes = processesMentioning(stateDir)
 	for _, key := range []string{"vm/overcommit_memory", "vm/panic_on_oom", "kernel/panic",
@@ -53,8 +52,7 @@ func (s hostSnapshot) diff(after hostSnapshot) string {
 	}{
 		{"mounts under the state dir", s.mounts, after.mounts},
 		{"cluster cgroups", s.cgroups, after.cgroups},
-		{"network interfaces", s.links, after.links},
-		{"shim sockets in /run/containerd/s", s.shimSockets, after.shimSockets},
+		{"network interfaces outside other bridges", s.links, after.links},
 		{"entries in /var/log/containers", s.containerLogs, after.containerLogs},
 		{"processes mentioning the state dir", s.processes, after.processes},
 	} {
@@ -78,6 +76,50 @@ func missingFrom(before, after []string) []string {
 		}
 	}
 	return extra
+}
+
+// unbridgedLinks lists network interfaces not enslaved to a bridge other than the cluster's:
+// Docker, used by other work on the same machine, adds and removes veths on its own bridges.
+func unbridgedLinks() []string {
+	var found []string
+	for _, name := range names("/sys/class/net") {
+		master, err := os.Readlink(filepath.Join("/sys/class/net", name, "master"))
+		if err != nil || filepath.Base(master) == "regcredlk0" {
+			found = append(found, name)
+		}
+	}
+	return found
+}
+
+// shimSockets lists the shim sockets the cluster's containerd recorded for its tasks.
+func shimSockets(t *testing.T, stateDir string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(stateDir, "containerd", "state", "io.containerd.runtime.v2.task", "*", "*", "address"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sockets []string
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sockets = append(sockets, strings.TrimPrefix(strings.TrimSpace(string(data)), "unix://"))
+	}
+	if len(sockets) == 0 {
+		t.Fatal("no shim socket recorded in the containerd state; the check would prove nothing")
+	}
+	return sockets
+}
+
+func existing(paths []string) []string {
+	var found []string
+	for _, path := range paths {
+		if _, err := os.Lstat(path); err == nil {
+			found = append(found, path)
+		}
+	}
+	return found
 }
 
 func names(dir string) []string {

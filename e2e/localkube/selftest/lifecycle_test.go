@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -83,8 +84,12 @@ func TestClusterRunsPodsAndLeavesNothingBehind(t *testing.T) {
 		waitForEvent(t, kube, "untrusted", "x509: certificate signed by unknown authority")
 	})
 
+	sockets := shimSockets(t, stateDir)
 	runOK(t, nil, launcher, "down", "--state-dir", stateDir)
 	t.Run("down leaves nothing behind", func(t *testing.T) {
+		if left := existing(sockets); len(left) > 0 {
+			t.Errorf("shim sockets left: %v", left)
+		}
 		after := snapshotHost(t, stateDir)
 		if diff := before.diff(after); diff != "" {
 			t.Errorf("host changed by up/down:\n%s", diff)
@@ -100,6 +105,66 @@ func TestClusterRunsPodsAndLeavesNothingBehind(t *testing.T) {
 		runOK(t, nil, launcher, "down", "--state-dir", stateDir)
 	})
 	t.Logf("full flow (2 registries, push, up, 4 pods, down, checks) in %.1fs", time.Since(started).Seconds())
+}
+
+func TestDownAfterACrashLeavesNothingBehind(t *testing.T) {
+	binDir := requireMachine(t)
+	stateDir, err := os.MkdirTemp("/tmp", "lk-crash-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := snapshotHost(t, stateDir)
+	t.Cleanup(func() { _ = exec.Command(launcher, "down", "--state-dir", stateDir).Run() })
+	kubeconfig := strings.TrimSpace(runOK(t, nil, launcher, "up", "--state-dir", stateDir))
+	statePorts := readPorts(t, stateDir)
+
+	archive, err := ociimage.LayoutTar("localkube.invalid/sleeper:1", filepath.Join(binDir, "pause"), "/sleeper")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tarPath := filepath.Join(stateDir, "images", "sleeper.tar")
+	if err := os.WriteFile(tarPath, archive, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	runOK(t, nil, "ctr", "--address", filepath.Join(stateDir, "run", "containerd.sock"),
+		"--namespace", "k8s.io", "images", "import", tarPath)
+	runOK(t, podJSON("doomed", "localkube.invalid/sleeper:1", "Never", ""), "kubectl", "--kubeconfig", kubeconfig, "apply", "-f", "-")
+	runOK(t, nil, "kubectl", "--kubeconfig", kubeconfig, "wait", "--for=condition=Ready", "pod/doomed", "--timeout=120s")
+
+	// A crash: every daemon dies at once; shims, pods, mounts and the bridge stay behind.
+	for _, name := range []string{"kubelet", "containerd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd"} {
+		killRecorded(t, filepath.Join(stateDir, "run", name+".pid"))
+	}
+	sockets := shimSockets(t, stateDir)
+	runOK(t, nil, launcher, "down", "--state-dir", stateDir)
+
+	if left := existing(sockets); len(left) > 0 {
+		t.Errorf("shim sockets left: %v", left)
+	}
+	if diff := before.diff(snapshotHost(t, stateDir)); diff != "" {
+		t.Errorf("host changed by up/crash/down:\n%s", diff)
+	}
+	if _, err := os.Stat(stateDir); !os.IsNotExist(err) {
+		t.Errorf("state dir %s still exists (%v)", stateDir, err)
+	}
+	if open := listeningPorts(statePorts); len(open) > 0 {
+		t.Errorf("ports %v still listening", open)
+	}
+}
+
+func killRecorded(t *testing.T, pidFile string) {
+	t.Helper()
+	data, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	if _, err := fmt.Sscan(string(data), &pid); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatalf("kill %d from %s: %v", pid, pidFile, err)
+	}
 }
 
 // requireMachine skips unless the test runs as root with the binaries and Debian tools present.
