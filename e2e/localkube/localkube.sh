@@ -87,6 +87,7 @@ launcher() {
 case ${1:-} in
   build)
     build_server_binaries
+    launcher >/dev/null
     ;;
   bin-dir)
     echo "$bin_dir"

@@ -122,12 +122,29 @@ func preflight(o upOptions) error {
 		return err
 	}
 	if len(pids) > 0 {
-		return fmt.Errorf("another localkube cluster is running (processes %v in cgroup %s); stop it with `localkube.sh down --state-dir ITS_DIR`", pids, cgroupName)
+		return fmt.Errorf("another localkube cluster is running (processes %v in cgroup %s); stop it with `localkube.sh down --state-dir %s`",
+			pids, cgroupName, runningStateDir(pids))
 	}
 	if _, err := os.Stat("/sys/class/net/" + bridgeName); err == nil {
 		return fmt.Errorf("bridge %s exists from an earlier cluster; `localkube.sh down --state-dir ANY_DIR` removes it", bridgeName)
 	}
 	return nil
+}
+
+// runningStateDir finds the state dir of a running cluster from its etcd's command line.
+func runningStateDir(pids []int) string {
+	for _, pid := range pids {
+		cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		if err != nil {
+			continue
+		}
+		for _, arg := range strings.Split(string(cmdline), "\x00") {
+			if dataDir, ok := strings.CutPrefix(arg, "--data-dir="); ok {
+				return filepath.Dir(dataDir)
+			}
+		}
+	}
+	return "ITS_STATE_DIR"
 }
 
 func runUp(args []string) error {
