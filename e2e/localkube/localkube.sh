@@ -61,7 +61,7 @@ build_server_binaries() {
   chmod 755 "$tmp"
   trap 'rm -rf "$tmp"' EXIT
   started=$(date +%s)
-  echo "localkube: building Kubernetes $KUBE_VERSION into $bin_dir (cold: about half an hour on 2 cores)" >&2
+  echo "localkube: building Kubernetes $KUBE_VERSION into $bin_dir (cold: about 25 minutes on 2 cores)" >&2
 
   # Static like upstream release binaries, with upstream's build tags and version stamp.
   (cd "$here" && CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -p=2" "$go" build -trimpath \
