@@ -72,7 +72,7 @@ pub fn split_reference(image: &str) -> (&str, &str) {
 async fn pull(image: &str) -> anyhow::Result<()> {
     let (name, tag) = split_reference(image);
     let request = GenericImage::new(name, tag).pull_image();
-    tokio::time::timeout(PULL_LIMIT, request)
+    let _pulled = tokio::time::timeout(PULL_LIMIT, request)
         .await
         .with_context(|| format!("pulling {image} took over {}s", PULL_LIMIT.as_secs()))?
         .with_context(|| format!("cannot pull {image}"))?;

@@ -9,7 +9,6 @@ use anyhow::{Context as _, bail};
 use k8s_openapi::api::core::v1::{Event, Namespace, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
-use kube::core::ErrorResponse;
 
 use crate::run::{LABEL, RUN_LABEL};
 
@@ -57,11 +56,10 @@ where
 {
     match api.create(&PostParams::default(), object).await {
         Ok(_) => Ok(()),
-        Err(kube::Error::Api(ErrorResponse { code: 409, .. })) => Ok(()),
+        Err(kube::Error::Api(status)) if status.is_already_exists() => Ok(()),
         Err(error) => Err(error).with_context(|| {
             format!(
-                "cannot create {} {}",
-                K::kind(&()),
+                "cannot create {}",
                 object.meta().name.as_deref().unwrap_or_default()
             )
         }),
@@ -108,7 +106,8 @@ pub async fn delete_namespaces(
     for namespace in &found {
         let name = namespace.metadata.name.as_deref().unwrap_or_default();
         match namespaces.delete(name, &DeleteParams::background()).await {
-            Ok(_) | Err(kube::Error::Api(ErrorResponse { code: 404, .. })) => {}
+            Ok(_) => {}
+            Err(kube::Error::Api(status)) if status.is_not_found() => {}
             Err(error) => return Err(error).with_context(|| format!("cannot delete namespace {name}")),
         }
     }

@@ -127,11 +127,6 @@ impl Registry {
         format!("127.0.0.1:{}", self.host_port)
     }
 
-    /// The loopback port the registry is published on.
-    pub fn host_port(&self) -> u16 {
-        self.host_port
-    }
-
     /// The current credentials, keyed for `server` (the host:port the client dials).
     pub fn credentials_for(&self, server: &str) -> Credentials {
         Credentials {

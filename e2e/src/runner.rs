@@ -76,11 +76,6 @@ impl Runner {
         }
     }
 
-    /// Every step so far.
-    pub fn steps(&self) -> &[Step] {
-        &self.steps
-    }
-
     /// The closing line: `N passed, N failed, N skipped`.
     pub fn tally(&self) -> Tally {
         let mut tally = Tally::default();
@@ -220,7 +215,7 @@ mod tests {
             .await;
 
         assert_eq!(
-            runner.steps()[0].outcome,
+            runner.steps[0].outcome,
             Outcome::Failed("outer: inner".into())
         );
     }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 /// Image pull secrets for Kubernetes, done right: the Secret kubectl would make, workloads and
-/// ServiceAccounts that use it, and checks with the kubelet's own matching rules.
+/// `ServiceAccounts` that use it, and checks with the kubelet's own matching rules.
 #[derive(Debug, Parser)]
 #[command(name = "regcred", version, about, max_term_width = 100)]
 pub struct Cli {
@@ -23,10 +23,12 @@ enum Command {
     Secret(cmd::secret::SecretArgs),
     /// Print a workload that pulls with the Secret
     Workload(cmd::workload::WorkloadArgs),
-    /// Attach the Secret to a ServiceAccount without dropping existing entries
+    /// Attach the Secret to a `ServiceAccount` without dropping existing entries
     PatchSa(cmd::patch_sa::PatchSaArgs),
-    /// Print Secrets for several namespaces, the ServiceAccount steps and a workload at once
+    /// Print Secrets for several namespaces, the `ServiceAccount` steps and a workload at once
     Bundle(cmd::bundle::BundleArgs),
+    /// Show the registries and users in a Secret or config.json, passwords masked, with problems
+    Inspect(cmd::inspect::InspectArgs),
     /// List the registry presets
     Presets(cmd::presets::PresetsArgs),
     /// Print a shell completion script
@@ -54,7 +56,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Secret(args) => cmd::secret::run(args),
         Command::Workload(args) => cmd::workload::run(&args),
         Command::PatchSa(args) => cmd::patch_sa::run(&args),
-        Command::Bundle(args) => cmd::bundle::run(args),
+        Command::Bundle(args) => cmd::bundle::run(&args),
+        Command::Inspect(args) => cmd::inspect::run(&args),
         Command::Presets(args) => cmd::presets::run(&args),
         Command::Completions(args) => cmd::completions::run(&args),
     }

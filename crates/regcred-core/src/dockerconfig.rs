@@ -28,6 +28,9 @@ pub enum Error {
     /// An input failed validation.
     #[error("{0}")]
     Invalid(Finding),
+    /// The config could not be written as JSON.
+    #[error("cannot encode the docker config as JSON")]
+    Encode(#[source] serde_json::Error),
     /// The text is not JSON of the expected shape.
     #[error("docker config is not valid JSON: {0}")]
     Json(#[source] serde_json::Error),
@@ -158,7 +161,7 @@ struct ConfigOut<'a> {
 /// error-severity finding of [`validate::check_credentials`].
 pub fn build_dockerconfigjson(registries: &[Credentials]) -> Result<String> {
     let auths = entries(registries)?;
-    Ok(gojson::to_string(&ConfigOut { auths }).expect("string maps always serialize"))
+    gojson::to_string(&ConfigOut { auths }).map_err(Error::Encode)
 }
 
 /// The legacy `.dockercfg` value (type `kubernetes.io/dockercfg`): the bare server map.
@@ -167,7 +170,7 @@ pub fn build_dockerconfigjson(registries: &[Credentials]) -> Result<String> {
 /// As [`build_dockerconfigjson`].
 pub fn build_dockercfg(registries: &[Credentials]) -> Result<String> {
     let auths = entries(registries)?;
-    Ok(gojson::to_string(&auths).expect("string maps always serialize"))
+    gojson::to_string(&auths).map_err(Error::Encode)
 }
 
 fn entries(registries: &[Credentials]) -> Result<BTreeMap<&str, EntryOut<'_>>> {

@@ -1,8 +1,8 @@
 //! JSON text exactly as Go's `encoding/json` writes it, so our Secrets decode to kubectl's bytes.
 //!
-//! serde_json already escapes what both agree on (`"`, `\`, control characters); Go additionally
+//! `serde_json` already escapes what both agree on (`"`, `\`, control characters); Go additionally
 //! escapes `<`, `>`, `&` (HTML safety) and U+2028/U+2029 (JavaScript line terminators). A custom
-//! [`serde_json::ser::Formatter`] adds those escapes on top of serde_json's compact output.
+//! [`serde_json::ser::Formatter`] adds those escapes on top of `serde_json`'s compact output.
 
 use std::io;
 
@@ -41,7 +41,7 @@ impl Formatter for GoFormatter {
     }
 }
 
-/// The escapes Go writes that serde_json does not.
+/// The escapes Go writes that `serde_json` does not.
 fn go_only_escape(ch: char) -> Option<&'static str> {
     match ch {
         '<' => Some("\\u003c"),
@@ -62,8 +62,9 @@ pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_json:
     let mut out = Vec::new();
     let mut serializer = serde_json::Serializer::with_formatter(&mut out, GoFormatter);
     value.serialize(&mut serializer)?;
-    // The formatter only ever writes valid UTF-8: input strings plus ASCII escapes.
-    Ok(String::from_utf8(out).expect("serde_json writes UTF-8"))
+    // The formatter only ever writes valid UTF-8 (input strings plus ASCII escapes), so this
+    // error path is there for completeness, not because it is expected.
+    String::from_utf8(out).map_err(serde::ser::Error::custom)
 }
 
 #[cfg(test)]

@@ -116,7 +116,7 @@ const PRESETS: &[Preset] = &[
     },
 ];
 
-/// Every preset, CloudRaya first.
+/// Every preset, `CloudRaya` first.
 pub fn all() -> &'static [Preset] {
     PRESETS
 }
@@ -136,7 +136,7 @@ mod tests {
         for preset in all().iter().filter(|p| !p.has_placeholder()) {
             let errors: Vec<_> = validate::check_server(preset.server)
                 .into_iter()
-                .filter(|f| f.is_error())
+                .filter(super::super::finding::Finding::is_error)
                 .collect();
             assert!(errors.is_empty(), "{}: {errors:?}", preset.id);
             assert!(validate::check_name("secretName", preset.secret_name).is_empty());

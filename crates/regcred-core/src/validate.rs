@@ -7,12 +7,12 @@
 use crate::dockerconfig::Credentials;
 use crate::finding::Finding;
 
-/// Longest DNS-1123 subdomain: Secret, ServiceAccount and workload names.
+/// Longest DNS-1123 subdomain: Secret, `ServiceAccount` and workload names.
 pub const MAX_SUBDOMAIN: usize = 253;
 /// Longest DNS-1123 label: namespaces.
 pub const MAX_LABEL: usize = 63;
 
-/// Checks an object name (Secret, ServiceAccount, workload) against the API's DNS-1123 subdomain
+/// Checks an object name (Secret, `ServiceAccount`, workload) against the API's DNS-1123 subdomain
 /// rule; `field` is the form field it came from.
 pub fn check_name(field: &'static str, value: &str) -> Vec<Finding> {
     check_dns1123(field, value, MAX_SUBDOMAIN, true)
@@ -209,7 +209,9 @@ pub fn check_server(server: &str) -> Vec<Finding> {
     }
     findings.extend(host_findings(server, &parts));
     findings.extend(path_findings(server, &parts));
-    findings.iter_mut().for_each(|f| f.field = Some(field));
+    for finding in &mut findings {
+        finding.field = Some(field);
+    }
     findings
 }
 

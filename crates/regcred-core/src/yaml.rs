@@ -11,7 +11,7 @@ pub enum Error {
     /// serde-saphyr refused the value.
     #[error("cannot write YAML")]
     Yaml(#[source] serde_saphyr::ser::Error),
-    /// serde_json refused the value.
+    /// `serde_json` refused the value.
     #[error("cannot write JSON")]
     Json(#[source] serde_json::Error),
 }
@@ -65,7 +65,7 @@ pub fn to_json<T: Serialize>(values: &[T]) -> Result<String> {
         list.serialize(&mut serializer).map_err(Error::Json)?;
     }
     out.push(b'\n');
-    Ok(String::from_utf8(out).expect("serde_json writes UTF-8"))
+    String::from_utf8(out).map_err(|error| Error::Json(serde::ser::Error::custom(error)))
 }
 
 /// Renders `values` in `format`.

@@ -1,4 +1,4 @@
-//! `regcred bundle`: Secrets for several namespaces, ServiceAccount steps and a workload at once.
+//! `regcred bundle`: Secrets for several namespaces, `ServiceAccount` steps and a workload at once.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,7 +20,7 @@ pub struct BundleArgs {
     pub filename: Option<PathBuf>,
     /// Secret name (defaults to the preset's)
     pub name: Option<String>,
-    /// Registry server [default: the preset's, else https://index.docker.io/v1/]
+    /// Registry server [default: the preset's, else <https://index.docker.io/v1>/]
     #[arg(long, visible_alias = "docker-server")]
     pub server: Option<String>,
     /// Registry user name
@@ -41,7 +41,7 @@ pub struct BundleArgs {
     /// Namespace; repeat for one copy per namespace
     #[arg(short = 'n', long = "namespace", value_name = "NAMESPACE")]
     pub namespaces: Vec<String>,
-    /// ServiceAccount to attach the Secret to
+    /// `ServiceAccount` to attach the Secret to
     #[arg(long, default_value = "default")]
     pub service_account: String,
     /// Where pods get the Secret from
@@ -72,7 +72,7 @@ pub struct BundleArgs {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum AttachArg {
-    /// The ServiceAccount lists the Secret (recommended)
+    /// The `ServiceAccount` lists the Secret (recommended)
     ServiceAccount,
     /// The workload lists the Secret
     Workload,
@@ -92,10 +92,10 @@ pub enum Show {
     Commands,
 }
 
-pub fn run(args: BundleArgs) -> Result<ExitCode> {
+pub fn run(args: &BundleArgs) -> Result<ExitCode> {
     let spec = match &args.filename {
         Some(path) => spec_from_file(path)?,
-        None => spec_from_flags(&args)?,
+        None => spec_from_flags(args)?,
     };
     let generated = manifest::generate(&spec)?;
     output::warn_findings(&generated.findings);

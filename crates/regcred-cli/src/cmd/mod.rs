@@ -2,6 +2,7 @@
 
 pub mod bundle;
 pub mod completions;
+pub mod inspect;
 pub mod patch_sa;
 pub mod presets;
 pub mod secret;

@@ -1,4 +1,4 @@
-//! `regcred patch-sa`: attach the Secret to a ServiceAccount, keeping what it lists.
+//! `regcred patch-sa`: attach the Secret to a `ServiceAccount`, keeping what it lists.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,16 +17,16 @@ pub struct PatchSaArgs {
     /// The Secret to attach
     #[arg(long)]
     pub secret: String,
-    /// The ServiceAccount
+    /// The `ServiceAccount`
     #[arg(long, default_value = "default")]
     pub service_account: String,
     /// Namespace, for the printed kubectl commands
     #[arg(short = 'n', long)]
     pub namespace: Option<String>,
-    /// The current ServiceAccount (YAML or JSON, `-` for stdin): print it patched
+    /// The current `ServiceAccount` (YAML or JSON, `-` for stdin): print it patched
     #[arg(short = 'f', long, value_name = "FILE")]
     pub filename: Option<PathBuf>,
-    /// Output format for the patched ServiceAccount
+    /// Output format for the patched `ServiceAccount`
     #[arg(short = 'o', long, value_enum, default_value_t)]
     pub output: OutputFormat,
 }

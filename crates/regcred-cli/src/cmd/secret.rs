@@ -16,7 +16,7 @@ use crate::{input, output};
 pub struct SecretArgs {
     /// Secret name (defaults to the preset's, e.g. cr-registry-secret)
     pub name: Option<String>,
-    /// Registry server, kept as typed [default: the preset's, else https://index.docker.io/v1/]
+    /// Registry server, kept as typed [default: the preset's, else <https://index.docker.io/v1>/]
     #[arg(long, visible_alias = "docker-server")]
     pub server: Option<String>,
     /// Registry user name

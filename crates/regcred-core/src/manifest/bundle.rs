@@ -18,16 +18,16 @@ use crate::yaml::{self, Format};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Attach {
-    /// The namespace's ServiceAccount lists it (the registry guide's recommendation).
+    /// The namespace's `ServiceAccount` lists it (the registry guide's recommendation).
     #[default]
     ServiceAccount,
     /// The workload's pod spec lists it.
     Workload,
-    /// Both, so the workload keeps working if the ServiceAccount changes.
+    /// Both, so the workload keeps working if the `ServiceAccount` changes.
     Both,
 }
 
-/// A whole setup: registries, Secret, namespaces, ServiceAccount and an optional workload.
+/// A whole setup: registries, Secret, namespaces, `ServiceAccount` and an optional workload.
 ///
 /// Deserializes from camelCase JSON or YAML, so a config file and the web form share it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -49,7 +49,7 @@ pub struct BundleSpec {
     /// Labels on the Secrets.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
-    /// The ServiceAccount to attach the Secret to.
+    /// The `ServiceAccount` to attach the Secret to.
     #[serde(default = "default_service_account")]
     pub service_account: String,
     /// Where pods get the Secret from.
@@ -68,7 +68,7 @@ fn default_service_account() -> String {
 }
 
 impl BundleSpec {
-    /// A spec for one registry, attached to the `default` ServiceAccount.
+    /// A spec for one registry, attached to the `default` `ServiceAccount`.
     pub fn new(secret_name: impl Into<String>, registries: Vec<Credentials>) -> Self {
         Self {
             registries,
@@ -157,7 +157,7 @@ pub struct Generated {
     pub secrets: String,
     /// The workload(s), one per namespace, when a workload was given.
     pub workload: Option<String>,
-    /// JSON patches for the ServiceAccount, when attaching to it.
+    /// JSON patches for the `ServiceAccount`, when attaching to it.
     pub service_account_patch: Option<JsonPatches>,
     /// kubectl commands for the whole flow; no password on any command line.
     pub kubectl_commands: String,

@@ -1,6 +1,7 @@
 //! The pull Secret, with the same `.dockerconfigjson` kubectl would store.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
@@ -117,6 +118,9 @@ pub fn secrets(spec: &SecretSpec<'_>, namespaces: &[String]) -> Result<Vec<Secre
 /// kubectl's `--append-hash` suffix: the SHA-256 of the Secret's kind, name, type and data as Go
 /// JSON, its first 10 hex digits with `0 1 3 a e` swapped for `g h k m t` so it never reads as a
 /// number or a word.
+///
+/// # Panics
+/// Never: a map of strings to bytes always serializes.
 pub fn content_hash(secret: &Secret) -> String {
     #[derive(Serialize)]
     struct Hashed<'a> {
@@ -137,19 +141,20 @@ pub fn content_hash(secret: &Secret) -> String {
         name: secret.metadata.name.as_deref().unwrap_or_default(),
         type_: secret.type_.as_deref().unwrap_or_default(),
     };
-    let encoded = gojson::to_string(&hashed).expect("string maps always serialize");
+    let encoded = gojson::to_string(&hashed).expect("a map of strings to bytes always serializes");
     let digest = Sha256::digest(encoded.as_bytes());
-    digest
-        .iter()
-        .flat_map(|byte| [byte >> 4, byte & 0xf])
-        .take(10)
-        .map(|nibble| match nibble {
-            0 => 'g',
-            1 => 'h',
-            3 => 'k',
-            0xa => 'm',
-            0xe => 't',
-            other => char::from_digit(u32::from(other), 16).expect("a nibble is a hex digit"),
+    let hex = digest.iter().take(5).fold(String::new(), |mut hex, byte| {
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    });
+    hex.chars()
+        .map(|c| match c {
+            '0' => 'g',
+            '1' => 'h',
+            '3' => 'k',
+            'a' => 'm',
+            'e' => 't',
+            other => other,
         })
         .collect()
 }

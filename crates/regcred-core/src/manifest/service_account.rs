@@ -1,4 +1,4 @@
-//! ServiceAccount changes that keep what is already there.
+//! `ServiceAccount` changes that keep what is already there.
 //!
 //! A strategic-merge or merge patch of `imagePullSecrets` replaces the whole list (the field has no
 //! merge key), silently dropping the entries other teams added. The only safe changes are the
@@ -8,7 +8,7 @@ use k8s_openapi::api::core::v1::{LocalObjectReference, ServiceAccount};
 use serde::Serialize;
 use serde_json::json;
 
-/// The ServiceAccount with `secret` appended to `imagePullSecrets` once; existing entries stay in
+/// The `ServiceAccount` with `secret` appended to `imagePullSecrets` once; existing entries stay in
 /// their order, and the list is created when absent. Returns whether anything changed.
 pub fn patch_service_account(current: &ServiceAccount, secret: &str) -> (ServiceAccount, bool) {
     let mut patched = current.clone();
@@ -26,7 +26,7 @@ pub fn patch_service_account(current: &ServiceAccount, secret: &str) -> (Service
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JsonPatches {
-    /// For a ServiceAccount that already lists pull secrets: append to the end.
+    /// For a `ServiceAccount` that already lists pull secrets: append to the end.
     pub append: String,
     /// For one that lists none: create the list (the append path does not exist there).
     pub create: String,

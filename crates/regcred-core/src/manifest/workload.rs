@@ -22,13 +22,13 @@ pub enum WorkloadKind {
     /// apps/v1 Deployment (the registry guide's example).
     #[default]
     Deployment,
-    /// apps/v1 StatefulSet.
+    /// apps/v1 `StatefulSet`.
     StatefulSet,
-    /// apps/v1 DaemonSet.
+    /// apps/v1 `DaemonSet`.
     DaemonSet,
     /// batch/v1 Job.
     Job,
-    /// batch/v1 CronJob.
+    /// batch/v1 `CronJob`.
     CronJob,
     /// v1 Pod.
     Pod,
@@ -85,7 +85,7 @@ pub struct WorkloadSpec {
     pub namespace: Option<String>,
     /// The image, with an immutable tag.
     pub image: String,
-    /// Replicas (Deployment, StatefulSet); 2 in the guide.
+    /// Replicas (Deployment, `StatefulSet`); 2 in the guide.
     #[serde(default)]
     pub replicas: Option<i32>,
     /// The container port, if any.
@@ -97,13 +97,13 @@ pub struct WorkloadSpec {
     /// Secrets listed in the pod's `imagePullSecrets`.
     #[serde(default)]
     pub pull_secrets: Vec<String>,
-    /// The ServiceAccount the pods run as, when not `default`.
+    /// The `ServiceAccount` the pods run as, when not `default`.
     #[serde(default)]
     pub service_account: Option<String>,
     /// `imagePullPolicy` (`Always`, `IfNotPresent`, `Never`), when set.
     #[serde(default)]
     pub image_pull_policy: Option<String>,
-    /// The CronJob schedule; hourly when unset.
+    /// The `CronJob` schedule; hourly when unset.
     #[serde(default)]
     pub schedule: Option<String>,
 }
