@@ -126,12 +126,12 @@ async fn e2e(
         runner.skip(&part.checks(), &reason);
         return Ok(());
     }
-    let run = Run::new()?;
-    tracing::info!(run = %run.id, offline = settings.offline, "starting");
     if runner.setup("sweep leftovers of earlier runs", sweep(&docker)).await.is_none() {
         runner.not_run(&part.checks(), "the sweep of earlier runs failed");
         return Ok(());
     }
+    let run = Run::new()?;
+    tracing::info!(run = %run.id, offline = settings.offline, "starting");
 
     let needs = bring_up_cluster(runner, &run, settings, &mut backend).await;
     let mut registry = start_registry(runner, &docker, &run, settings, needs).await;

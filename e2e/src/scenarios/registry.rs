@@ -82,6 +82,7 @@ pub async fn run_checks(
     runner
         .check(CONFIG_PULL, async {
             let config = write_config(run, registry, "generated")?;
+            tls_is_verified(run, registry, skopeo, pushed, &config).await?;
             pull_matches(registry, skopeo, pushed, &config).await
         })
         .await;
@@ -108,6 +109,25 @@ async fn anonymous_pull_is_refused(
         skopeo.pull(&image, Auth::Anonymous, registry.ca_dir()).await?,
         "an anonymous skopeo pull",
     )
+}
+
+/// The same pull without the run's CA must fail on the certificate: trust comes from the CA,
+/// not from switched-off verification.
+async fn tls_is_verified(
+    run: &Run,
+    registry: &Registry,
+    skopeo: &Skopeo,
+    pushed: &Pushed,
+    config: &std::path::Path,
+) -> anyhow::Result<()> {
+    let no_ca = run.dir().join("no-ca");
+    std::fs::create_dir_all(&no_ca)?;
+    let image = pushed.image_at(&registry.endpoint());
+    match skopeo.pull(&image, Auth::File(config), &no_ca).await? {
+        Pull::Refused { message } if message.contains("certificate") => Ok(()),
+        Pull::Refused { message } => bail!("without the CA the pull failed, but not on the certificate: {message}"),
+        Pull::Pulled { .. } => bail!("the pull succeeded without the run's CA: TLS is not verified"),
+    }
 }
 
 async fn rotation(
@@ -185,7 +205,10 @@ async fn pull_matches(
 /// A refusal that names the 401 (the registry's answer, not a TLS or network failure).
 fn expect_refused(pull: Pull, what: &str) -> anyhow::Result<()> {
     match pull {
-        Pull::Refused { message } if names_unauthorized(&message) => Ok(()),
+        Pull::Refused { message } if names_unauthorized(&message) => {
+            tracing::info!(%message, "{what} was refused as expected");
+            Ok(())
+        }
         Pull::Refused { message } => {
             bail!("{what} failed, but not with 401: {message}")
         }
@@ -193,9 +216,9 @@ fn expect_refused(pull: Pull, what: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Whether a client's error text reports HTTP 401 (skopeo says `401`, `unauthorized` or
-/// `authentication required` depending on the call that hit it).
+/// Whether a client's error text reports HTTP 401 (skopeo prints the registry's error code,
+/// `unauthorized: authentication required`; the status itself is checked over HTTP).
 pub fn names_unauthorized(message: &str) -> bool {
     let lower = message.to_ascii_lowercase();
-    lower.contains("401") || lower.contains("unauthorized") || lower.contains("authentication required")
+    lower.contains("401") || lower.contains("unauthorized")
 }
