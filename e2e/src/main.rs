@@ -134,6 +134,9 @@ async fn e2e(
     tracing::info!(run = %run.id, offline = settings.offline, "starting");
 
     let needs = bring_up_cluster(runner, &run, settings, &mut backend).await;
+    if backend.is_none() && !part.has_registry_checks() {
+        return Ok(());
+    }
     let mut registry = start_registry(runner, &docker, &run, settings, needs).await;
     let skopeo = Skopeo::new(&run)?;
     let pushed = match &registry {

@@ -143,6 +143,11 @@ impl Registry {
         &self.ca_dir
     }
 
+    /// The CA certificate file (`ca_dir()/ca.crt`).
+    pub fn ca_path(&self) -> PathBuf {
+        self.ca_dir.join("ca.crt")
+    }
+
     /// The CA certificate nodes must trust (public).
     pub fn ca_pem(&self) -> &str {
         &self.tls.ca_pem

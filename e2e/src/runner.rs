@@ -37,6 +37,14 @@ pub struct Runner {
     steps: Vec<Step>,
 }
 
+/// The reason a step failed or was skipped, if any.
+fn detail(step: &Step) -> Option<&str> {
+    match &step.outcome {
+        Outcome::Passed => None,
+        Outcome::Failed(why) | Outcome::Skipped(why) => Some(why),
+    }
+}
+
 impl Runner {
     /// Runs a preparation step; `None` when it failed (the failure is counted).
     pub async fn setup<T>(
@@ -119,7 +127,9 @@ impl Runner {
     }
 
     fn record(&mut self, step: Step) {
-        report_line(&step);
+        // A group of checks skipped (or not run) for one reason shows that reason once.
+        let repeated = self.steps.last().and_then(detail).is_some_and(|last| Some(last) == detail(&step));
+        report_line(&format_step(&step, !repeated));
         self.steps.push(step);
     }
 }
@@ -145,8 +155,9 @@ impl std::fmt::Display for Tally {
     }
 }
 
-/// One report line, as printed when a step ends.
-pub fn format_step(step: &Step) -> String {
+/// One report line, as printed when a step ends; the failure or skip reason on the next line
+/// when `with_detail`.
+pub fn format_step(step: &Step, with_detail: bool) -> String {
     let (word, detail) = match &step.outcome {
         Outcome::Passed if step.is_setup => ("ok", None),
         Outcome::Passed => ("PASS", None),
@@ -158,15 +169,15 @@ pub fn format_step(step: &Step) -> String {
         step.elapsed.as_secs_f64(),
         step.name
     );
-    if let Some(detail) = detail {
+    if let Some(detail) = detail.filter(|_| with_detail) {
         let _ = write!(line, "\n              {detail}");
     }
     line
 }
 
 #[allow(clippy::print_stdout, reason = "the report is this binary's output")]
-fn report_line(step: &Step) {
-    println!("{}", format_step(step));
+fn report_line(line: &str) {
+    println!("{line}");
 }
 
 #[cfg(test)]
@@ -198,7 +209,10 @@ mod tests {
 
     #[test]
     fn skipped_step_shows_its_reason() {
-        let line = format_step(&step(Outcome::Skipped("kind is not installed".into()), false));
+        let line = format_step(
+            &step(Outcome::Skipped("kind is not installed".into()), false),
+            true,
+        );
 
         assert!(line.starts_with("SKIP     1.50s  x"), "{line}");
         assert!(line.contains("kind is not installed"), "{line}");

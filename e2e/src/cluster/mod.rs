@@ -81,7 +81,7 @@ impl Backend {
         match settings.cluster.as_str() {
             "kind" => Ok(Self::Kind(kind::Kind::default())),
             "existing" => Ok(Self::Existing(existing::Existing::from_env()?)),
-            "local" => Ok(Self::Local(local::Local)),
+            "local" => Ok(Self::Local(local::Local::default())),
             other => anyhow::bail!(
                 "REGCRED_E2E_CLUSTER '{other}' is not a cluster backend; use kind, existing or local"
             ),
