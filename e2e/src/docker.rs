@@ -22,7 +22,9 @@ pub async fn connect() -> Result<Docker, String> {
         .map_err(|error| format!("no Docker engine configured ({error}); start dockerd"))?;
     match tokio::time::timeout(Duration::from_secs(10), docker.ping()).await {
         Ok(Ok(_)) => Ok(docker),
-        Ok(Err(error)) => Err(format!("the Docker engine is not answering ({error}); start dockerd")),
+        Ok(Err(error)) => Err(format!(
+            "the Docker engine is not answering ({error}); start dockerd"
+        )),
         Err(_) => Err("the Docker engine did not answer a ping within 10s".to_owned()),
     }
 }

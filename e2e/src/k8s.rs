@@ -108,7 +108,9 @@ pub async fn delete_namespaces(
         match namespaces.delete(name, &DeleteParams::background()).await {
             Ok(_) => {}
             Err(kube::Error::Api(status)) if status.is_not_found() => {}
-            Err(error) => return Err(error).with_context(|| format!("cannot delete namespace {name}")),
+            Err(error) => {
+                return Err(error).with_context(|| format!("cannot delete namespace {name}"));
+            }
         }
     }
     Ok(found.items.len())
@@ -118,7 +120,11 @@ pub async fn delete_namespaces(
 ///
 /// # Errors
 /// The API refused.
-pub async fn app_pods(client: &kube::Client, namespace: &str, app: &str) -> anyhow::Result<Vec<Pod>> {
+pub async fn app_pods(
+    client: &kube::Client,
+    namespace: &str,
+    app: &str,
+) -> anyhow::Result<Vec<Pod>> {
     let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
     let list = pods
         .list(&ListParams::default().labels(&format!("app={app}")))

@@ -38,7 +38,7 @@ struct Cli {
 enum Part {
     /// Registry-level proof (needs Docker and skopeo).
     Registry,
-    /// Cluster flow on the backend REGCRED_E2E_CLUSTER names (kind by default).
+    /// Cluster flow on the backend `REGCRED_E2E_CLUSTER` names (kind by default).
     Cluster,
     /// Both.
     All,
@@ -104,7 +104,11 @@ async fn start(part: Part) -> anyhow::Result<ExitCode> {
     let tally = runner.tally();
     report(&format!("e2e: {tally}"));
     let failed = tally.failed > 0 || (settings.strict && tally.skipped > 0);
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// The whole run: preflight, cluster up, registry up, checks, teardown. Teardown runs whatever
@@ -126,7 +130,11 @@ async fn e2e(
         runner.skip(&part.checks(), &reason);
         return Ok(());
     }
-    if runner.setup("sweep leftovers of earlier runs", sweep(&docker)).await.is_none() {
+    if runner
+        .setup("sweep leftovers of earlier runs", sweep(&docker))
+        .await
+        .is_none()
+    {
         runner.not_run(&part.checks(), "the sweep of earlier runs failed");
         return Ok(());
     }
@@ -145,34 +153,35 @@ async fn e2e(
                 let image = images::test_image(&docker).await?;
                 registry_checks::push_test_image(&run, registry, &skopeo, image).await
             };
-            runner.setup("registry: build and push the test image", push).await
+            runner
+                .setup("registry: build and push the test image", push)
+                .await
         }
         None => None,
     };
 
-    match (registry.as_mut(), pushed.as_ref()) {
-        (Some(registry), Some(pushed)) => {
-            if part.has_registry_checks() {
-                registry_checks::run_checks(runner, &run, registry, &skopeo, pushed).await;
-            }
-            if let Some(backend) = backend.as_mut() {
-                cluster_flow(runner, &run, backend, registry, pushed).await;
-            }
+    if let (Some(registry), Some(pushed)) = (registry.as_mut(), pushed.as_ref()) {
+        if part.has_registry_checks() {
+            registry_checks::run_checks(runner, &run, registry, &skopeo, pushed).await;
         }
-        _ => {
-            let mut checks = Vec::new();
-            if part.has_registry_checks() {
-                checks.extend(registry_checks::CHECKS);
-            }
-            if backend.is_some() {
-                checks.extend(cluster_checks::CHECKS);
-            }
-            runner.not_run(&checks, "the registry or the test image is not ready");
+        if let Some(backend) = backend.as_mut() {
+            cluster_flow(runner, &run, backend, registry, pushed).await;
         }
+    } else {
+        let mut checks = Vec::new();
+        if part.has_registry_checks() {
+            checks.extend(registry_checks::CHECKS);
+        }
+        if backend.is_some() {
+            checks.extend(cluster_checks::CHECKS);
+        }
+        runner.not_run(&checks, "the registry or the test image is not ready");
     }
 
     if let Some(registry) = registry {
-        runner.setup("registry: remove container and volume", registry.remove()).await;
+        runner
+            .setup("registry: remove container and volume", registry.remove())
+            .await;
     }
     if let Some(backend) = backend.as_mut() {
         let name = format!("cluster: tear down ({})", backend.name());
@@ -205,7 +214,10 @@ async fn bring_up_cluster(
         return needs;
     }
     runner.not_run(&cluster_checks::CHECKS, "the cluster did not come up");
-    let name = format!("cluster: tear down after a failed start ({})", selected.name());
+    let name = format!(
+        "cluster: tear down after a failed start ({})",
+        selected.name()
+    );
     runner.setup(&name, selected.down(settings)).await;
     *backend = None;
     RegistryNeeds::default()
@@ -219,7 +231,10 @@ async fn start_registry(
     needs: RegistryNeeds,
 ) -> Option<Registry> {
     let image = runner
-        .setup("registry: choose the image", images::registry_image(docker, settings))
+        .setup(
+            "registry: choose the image",
+            images::registry_image(docker, settings),
+        )
         .await?;
     let placement = Placement {
         image: image.clone(),
@@ -240,7 +255,10 @@ async fn cluster_flow(
     registry: &mut Registry,
     pushed: &registry_checks::Pushed,
 ) {
-    let name = format!("cluster: trust the registry CA and connect ({})", backend.name());
+    let name = format!(
+        "cluster: trust the registry CA and connect ({})",
+        backend.name()
+    );
     let Some(env) = runner.setup(&name, backend.connect(run, registry)).await else {
         runner.not_run(&cluster_checks::CHECKS, "the cluster could not be reached");
         return;
@@ -274,7 +292,10 @@ async fn down(settings: &Settings) -> anyhow::Result<()> {
         }
         Err(reason) => report(&format!("docker: nothing removed ({reason})")),
     }
-    report(&format!("scratch: removed {} directories", run::sweep_scratch_dirs()));
+    report(&format!(
+        "scratch: removed {} directories",
+        run::sweep_scratch_dirs()
+    ));
     let backend = Backend::from_settings(settings)?;
     report(&backend.sweep().await?);
     Ok(())

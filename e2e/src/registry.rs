@@ -82,14 +82,14 @@ impl Registry {
         let mut names = vec![CONTAINER_NAME.to_owned()];
         names.extend(placement.dns_names.iter().cloned());
         let tls = Tls::generate(&names)?;
-        let ca_path = run.write_private("ca/ca.crt", tls.ca_pem.as_bytes())?;
+        let ca_path = run.write_private("ca/ca.crt", tls.ca.as_bytes())?;
         let ca_dir = ca_path.parent().map(Path::to_owned).unwrap_or_default();
         let labels: HashMap<String, String> = run.labels().into_iter().collect();
         let volume = format!("regcred-e2e-registry-{}", run.id);
         docker::create_volume(docker, &volume, labels.clone()).await?;
         let http = reqwest::Client::builder()
             .tls_built_in_root_certs(false)
-            .add_root_certificate(reqwest::Certificate::from_pem(tls.ca_pem.as_bytes())?)
+            .add_root_certificate(reqwest::Certificate::from_pem(tls.ca.as_bytes())?)
             .timeout(Duration::from_secs(10))
             .build()?;
 
@@ -116,7 +116,9 @@ impl Registry {
     /// The old container cannot be removed or the new one does not come up.
     pub async fn rotate_password(&mut self) -> anyhow::Result<()> {
         if let Some(old) = self.container.take() {
-            old.rm().await.context("cannot remove the old registry container")?;
+            old.rm()
+                .await
+                .context("cannot remove the old registry container")?;
         }
         self.password = new_password();
         self.start_container().await
@@ -150,7 +152,7 @@ impl Registry {
 
     /// The CA certificate nodes must trust (public).
     pub fn ca_pem(&self) -> &str {
-        &self.tls.ca_pem
+        &self.tls.ca
     }
 
     /// The status of an HTTPS manifest request, anonymous or with basic auth.
@@ -163,7 +165,10 @@ impl Registry {
         tag: &str,
         basic: Option<(&str, &str)>,
     ) -> anyhow::Result<StatusCode> {
-        let url = format!("https://{}/v2/{repository}/manifests/{tag}", self.endpoint());
+        let url = format!(
+            "https://{}/v2/{repository}/manifests/{tag}",
+            self.endpoint()
+        );
         let mut request = self.http.get(&url).header(
             reqwest::header::ACCEPT,
             "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json",
@@ -184,7 +189,10 @@ impl Registry {
     /// Docker refused.
     pub async fn remove(mut self) -> anyhow::Result<()> {
         if let Some(container) = self.container.take() {
-            container.rm().await.context("cannot remove the registry container")?;
+            container
+                .rm()
+                .await
+                .context("cannot remove the registry container")?;
         }
         docker::remove_volume(&self.docker, &self.volume).await
     }
@@ -202,11 +210,14 @@ impl Registry {
             .with_env_var("REGISTRY_AUTH_HTPASSWD_PATH", "/auth/htpasswd")
             .with_env_var("REGISTRY_HTTP_TLS_CERTIFICATE", "/certs/tls.crt")
             .with_env_var("REGISTRY_HTTP_TLS_KEY", "/certs/tls.key")
-            .with_env_var("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", "/var/lib/registry")
+            .with_env_var(
+                "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY",
+                "/var/lib/registry",
+            )
             .with_mount(Mount::volume_mount(&self.volume, "/var/lib/registry"))
             .with_copy_to("/auth/htpasswd", self.htpasswd()?.into_bytes())
-            .with_copy_to("/certs/tls.crt", self.tls.server_cert_pem.clone().into_bytes())
-            .with_copy_to("/certs/tls.key", self.tls.server_key_pem.clone().into_bytes())
+            .with_copy_to("/certs/tls.crt", self.tls.server_cert.clone().into_bytes())
+            .with_copy_to("/certs/tls.key", self.tls.server_key.clone().into_bytes())
             .with_startup_timeout(READY_LIMIT)
             .with_host_config_modifier(move |config| {
                 // Loopback only: never publish the registry on every interface.
@@ -215,7 +226,11 @@ impl Registry {
                     format!("{CONTAINER_PORT}/tcp"),
                     Some(vec![PortBinding {
                         host_ip: Some("127.0.0.1".to_owned()),
-                        host_port: Some(if host_port == 0 { String::new() } else { host_port.to_string() }),
+                        host_port: Some(if host_port == 0 {
+                            String::new()
+                        } else {
+                            host_port.to_string()
+                        }),
                     }]),
                 )]));
             });

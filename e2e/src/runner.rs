@@ -47,17 +47,26 @@ fn detail(step: &Step) -> Option<&str> {
 
 impl Runner {
     /// Runs a preparation step; `None` when it failed (the failure is counted).
-    pub async fn setup<T>(
-        &mut self,
-        name: &str,
-        work: impl Future<Output = anyhow::Result<T>>,
-    ) -> Option<T> {
-        self.timed(name, true, work).await
+    pub fn setup<'a, T: 'a>(
+        &'a mut self,
+        name: &'a str,
+        work: impl Future<Output = anyhow::Result<T>> + 'a,
+    ) -> impl Future<Output = Option<T>> + 'a {
+        // Boxed here so the callers' futures stay small however big a step's future is.
+        let work = Box::pin(work);
+        async move { self.timed(name, true, work).await }
     }
 
     /// Runs a check: a proof counted as passed or failed.
-    pub async fn check(&mut self, name: &str, work: impl Future<Output = anyhow::Result<()>>) {
-        self.timed(name, false, work).await;
+    pub fn check<'a>(
+        &'a mut self,
+        name: &'a str,
+        work: impl Future<Output = anyhow::Result<()>> + 'a,
+    ) -> impl Future<Output = ()> + 'a {
+        let work = Box::pin(work);
+        async move {
+            self.timed(name, false, work).await;
+        }
     }
 
     /// Records checks that could not run because a step they depend on failed.
@@ -128,7 +137,11 @@ impl Runner {
 
     fn record(&mut self, step: Step) {
         // A group of checks skipped (or not run) for one reason shows that reason once.
-        let repeated = self.steps.last().and_then(detail).is_some_and(|last| Some(last) == detail(&step));
+        let repeated = self
+            .steps
+            .last()
+            .and_then(detail)
+            .is_some_and(|last| Some(last) == detail(&step));
         report_line(&format_step(&step, !repeated));
         self.steps.push(step);
     }

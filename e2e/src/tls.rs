@@ -9,13 +9,15 @@ use rcgen::{
 };
 
 /// PEM texts for one run: the CA clients trust and the server's certificate and key.
+///
+/// Every field is PEM text.
 pub struct Tls {
     /// The CA certificate (public).
-    pub ca_pem: String,
+    pub ca: String,
     /// The registry's certificate, signed by the CA.
-    pub server_cert_pem: String,
+    pub server_cert: String,
     /// The registry's private key.
-    pub server_key_pem: String,
+    pub server_key: String,
 }
 
 impl std::fmt::Debug for Tls {
@@ -60,9 +62,9 @@ impl Tls {
         let server_cert = params.signed_by(&server_key, &issuer)?;
 
         Ok(Self {
-            ca_pem: ca_cert.pem(),
-            server_cert_pem: server_cert.pem(),
-            server_key_pem: server_key.serialize_pem(),
+            ca: ca_cert.pem(),
+            server_cert: server_cert.pem(),
+            server_key: server_key.serialize_pem(),
         })
     }
 }

@@ -1,5 +1,5 @@
 //! `existing`: whatever cluster the current kubeconfig points at, used as it is. The nodes must
-//! be able to reach the registry; where they run on this host, REGCRED_E2E_CERTS_D lets the run
+//! be able to reach the registry; where they run on this host, `REGCRED_E2E_CERTS_D` lets the run
 //! install the CA into their containerd's `certs.d`.
 
 use std::path::PathBuf;
@@ -26,15 +26,12 @@ pub struct Existing {
 
 impl Existing {
     /// Reads the optional `REGCRED_E2E_*` settings of this backend.
-    ///
-    /// # Errors
-    /// None today; kept fallible like every backend's constructor.
-    pub fn from_env() -> anyhow::Result<Self> {
-        Ok(Self {
+    pub fn from_env() -> Self {
+        Self {
             registry_host: var("REGCRED_E2E_REGISTRY_HOST"),
             certs_d: var("REGCRED_E2E_CERTS_D").map(PathBuf::from),
             network: var("REGCRED_E2E_REGISTRY_NETWORK"),
-        })
+        }
     }
 
     fn install_ca(&self, host: &str, ca_pem: &str) -> anyhow::Result<()> {
@@ -60,7 +57,9 @@ impl ClusterBackend for Existing {
     async fn unavailable(&self, _settings: &Settings) -> Option<String> {
         match kube::Config::infer().await {
             Ok(_) => None,
-            Err(error) => Some(format!("no usable kubeconfig or in-cluster config ({error})")),
+            Err(error) => Some(format!(
+                "no usable kubeconfig or in-cluster config ({error})"
+            )),
         }
     }
 
@@ -105,7 +104,10 @@ impl ClusterBackend for Existing {
             let name = namespace.metadata.name.as_deref().unwrap_or_default();
             namespaces.delete(name, &DeleteParams::default()).await?;
         }
-        Ok(format!("existing: deleted {} labelled namespaces", found.items.len()))
+        Ok(format!(
+            "existing: deleted {} labelled namespaces",
+            found.items.len()
+        ))
     }
 }
 

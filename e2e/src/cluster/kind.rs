@@ -54,7 +54,14 @@ impl Kind {
         let config = Self::config_file();
         let config = config.to_string_lossy();
         let image = var("REGCRED_E2E_KIND_IMAGE");
-        let mut args = vec!["create", "cluster", "--name", CLUSTER_NAME, "--config", &config];
+        let mut args = vec![
+            "create",
+            "cluster",
+            "--name",
+            CLUSTER_NAME,
+            "--config",
+            &config,
+        ];
         args.extend(["--wait", "240s"]);
         if let Some(image) = image.as_deref() {
             args.extend(["--image", image]);

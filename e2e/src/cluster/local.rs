@@ -40,10 +40,20 @@ impl Default for Local {
 }
 
 impl Local {
-    async fn launch(&self, command: &str, extra: &[&str], limit: Duration) -> anyhow::Result<String> {
+    async fn launch(
+        &self,
+        command: &str,
+        extra: &[&str],
+        limit: Duration,
+    ) -> anyhow::Result<String> {
         let launcher = self.launcher.to_string_lossy();
         let state_dir = self.state_dir.to_string_lossy();
-        let mut args = vec![launcher.as_ref(), command, "--state-dir", state_dir.as_ref()];
+        let mut args = vec![
+            launcher.as_ref(),
+            command,
+            "--state-dir",
+            state_dir.as_ref(),
+        ];
         args.extend(extra);
         process::output("bash", &args, None, limit).await
     }
@@ -94,6 +104,9 @@ impl ClusterBackend for Local {
             return Ok("local: no launcher, nothing to remove".to_owned());
         }
         self.launch("down", &[], TOOL_LIMIT).await?;
-        Ok(format!("local: stopped the node in {}", self.state_dir.display()))
+        Ok(format!(
+            "local: stopped the node in {}",
+            self.state_dir.display()
+        ))
     }
 }

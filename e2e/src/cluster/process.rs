@@ -21,7 +21,11 @@ pub async fn output(
     tracing::debug!(command = %shown, "running");
     let mut child = Command::new(program)
         .args(args)
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -48,6 +52,8 @@ pub async fn output(
 pub async fn missing(program: &str, install_hint: &str) -> Option<String> {
     match output(program, &["version"], None, Duration::from_secs(20)).await {
         Ok(_) => None,
-        Err(error) => Some(format!("{program} is not usable ({error:#}); {install_hint}")),
+        Err(error) => Some(format!(
+            "{program} is not usable ({error:#}); {install_hint}"
+        )),
     }
 }

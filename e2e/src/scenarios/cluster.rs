@@ -1,4 +1,4 @@
-//! Cluster flow: regcred-core's Secret, ServiceAccount patch and Deployment on a real node that
+//! Cluster flow: regcred-core's Secret, `ServiceAccount` patch and Deployment on a real node that
 //! pulls from the private registry; the ways it goes wrong; and a password rotation.
 
 use std::collections::BTreeMap;
@@ -20,15 +20,14 @@ use crate::registry::Registry;
 use crate::run::Run;
 use crate::runner::Runner;
 
-/// Check: the ServiceAccount keeps what it had.
+/// Check: the `ServiceAccount` keeps what it had.
 pub const SA_PATCH: &str =
     "cluster: the default ServiceAccount is patched by appending; the existing entry stays";
 /// Check: the main path.
 pub const SA_PULL: &str =
     "cluster: a 2-replica Deployment pulls through the ServiceAccount (pods Ready, Pulled events)";
 /// Check: negative, no secret.
-pub const NO_SECRET: &str =
-    "cluster: without the secret, pods sit in ErrImagePull/ImagePullBackOff, refused by the registry";
+pub const NO_SECRET: &str = "cluster: without the secret, pods sit in ErrImagePull/ImagePullBackOff, refused by the registry";
 /// Check: negative, secret in another namespace.
 pub const WRONG_NAMESPACE: &str =
     "cluster: a secret that exists only in another namespace is not found and the pull is refused";
@@ -119,9 +118,15 @@ pub async fn run_checks(
         },
     };
     let swept = k8s::delete_namespaces(&env.client, None);
-    if runner.setup("cluster: sweep namespaces of earlier runs", swept).await.is_none()
+    if runner
+        .setup("cluster: sweep namespaces of earlier runs", swept)
+        .await
+        .is_none()
         || runner
-            .setup("cluster: namespaces and regcred-core secrets", flow.prepare(registry))
+            .setup(
+                "cluster: namespaces and regcred-core secrets",
+                flow.prepare(registry),
+            )
             .await
             .is_none()
     {
@@ -132,7 +137,9 @@ pub async fn run_checks(
     flow.run_checks(runner, registry).await;
 
     let own = k8s::delete_namespaces(&env.client, Some(&run.id));
-    runner.setup("cluster: delete this run's namespaces", own).await;
+    runner
+        .setup("cluster: delete this run's namespaces", own)
+        .await;
 }
 
 impl Flow<'_> {
@@ -159,7 +166,10 @@ impl Flow<'_> {
             )
             .await;
         if rotated.is_none() {
-            runner.not_run(&[ROTATED_OLD, ROTATED_NEW], "the registry could not be rotated");
+            runner.not_run(
+                &[ROTATED_OLD, ROTATED_NEW],
+                "the registry could not be rotated",
+            );
             return;
         }
         runner.check(ROTATED_OLD, self.old_secret_refused()).await;
@@ -173,14 +183,23 @@ impl Flow<'_> {
     async fn prepare(&self, registry: &Registry) -> anyhow::Result<()> {
         let labels = self.run.labels();
         let ns = &self.namespaces;
-        for name in [&ns.service_account, &ns.no_secret, &ns.wrong_namespace, &ns.workload] {
+        for name in [
+            &ns.service_account,
+            &ns.no_secret,
+            &ns.wrong_namespace,
+            &ns.workload,
+        ] {
             k8s::create_namespace(&self.env.client, name, &labels).await?;
         }
 
         let credentials = registry.credentials_for(&self.env.registry_host);
         for namespace in [&ns.service_account, &ns.workload] {
             let secret = self.pull_secret(SECRET, namespace, &credentials)?;
-            k8s::create(&Api::namespaced(self.env.client.clone(), namespace), &secret).await?;
+            k8s::create(
+                &Api::namespaced(self.env.client.clone(), namespace),
+                &secret,
+            )
+            .await?;
         }
         let other = Credentials::new("other-registry.invalid", "other-team", "unused-here");
         let secret = self.pull_secret(OTHER_SECRET, &ns.service_account, &other)?;
@@ -202,9 +221,13 @@ impl Flow<'_> {
         // Another team's entry first (the list does not exist yet), then ours appended.
         let params = PatchParams::default();
         let create: json_patch::Patch = serde_json::from_str(&json_patches(OTHER_SECRET).create)?;
-        accounts.patch("default", &params, &Patch::Json::<()>(create)).await?;
+        accounts
+            .patch("default", &params, &Patch::Json::<()>(create))
+            .await?;
         let append: json_patch::Patch = serde_json::from_str(&json_patches(SECRET).append)?;
-        let patched = accounts.patch("default", &params, &Patch::Json::<()>(append)).await?;
+        let patched = accounts
+            .patch("default", &params, &Patch::Json::<()>(append))
+            .await?;
 
         let names = pull_secret_names(patched.image_pull_secrets.as_deref());
         ensure!(
@@ -270,7 +293,9 @@ impl Flow<'_> {
         let credentials = registry.credentials_for(&self.env.registry_host);
         let mut renewed = self.pull_secret(SECRET, namespace, &credentials)?;
         renewed.metadata.resource_version = current.metadata.resource_version;
-        secrets.replace(SECRET, &PostParams::default(), &renewed).await?;
+        secrets
+            .replace(SECRET, &PostParams::default(), &renewed)
+            .await?;
 
         let deployments: Api<Deployment> = Api::namespaced(self.env.client.clone(), namespace);
         let restarted_at = k8s_openapi::jiff::Timestamp::now().to_string();
@@ -292,7 +317,11 @@ impl Flow<'_> {
     /// Creates the app Deployment in `namespace` and proves its pods pulled and are Ready.
     async fn deploy_and_pull(&self, namespace: &str, pull_secrets: &[&str]) -> anyhow::Result<()> {
         let deployment = self.deployment(namespace, REPLICAS, pull_secrets)?;
-        k8s::create(&Api::namespaced(self.env.client.clone(), namespace), &deployment).await?;
+        k8s::create(
+            &Api::namespaced(self.env.client.clone(), namespace),
+            &deployment,
+        )
+        .await?;
         self.wait_ready_and_pulled(namespace).await
     }
 
@@ -306,29 +335,40 @@ impl Flow<'_> {
                 .filter(|pod| pod.metadata.deletion_timestamp.is_none())
                 .collect();
             let ready = pods.iter().filter(|pod| k8s::is_ready(pod)).count();
-            Ok(if ready == pods.len() && ready == usize::try_from(REPLICAS)? {
-                Progress::Done(pods)
-            } else {
-                Progress::Waiting(k8s::describe_pods(&pods))
-            })
+            Ok(
+                if ready == pods.len() && ready == usize::try_from(REPLICAS)? {
+                    Progress::Done(pods)
+                } else {
+                    Progress::Waiting(k8s::describe_pods(&pods))
+                },
+            )
         })
         .await?;
 
         for pod in &pods {
-            let listed = pull_secret_names(pod.spec.as_ref().and_then(|s| s.image_pull_secrets.as_deref()));
+            let listed = pull_secret_names(
+                pod.spec
+                    .as_ref()
+                    .and_then(|s| s.image_pull_secrets.as_deref()),
+            );
             ensure!(
                 listed.contains(&SECRET),
                 "pod {} lists pull secrets {listed:?}, not {SECRET}",
                 pod.metadata.name.as_deref().unwrap_or("?")
             );
         }
-        let names: Vec<String> = pods.iter().filter_map(|p| p.metadata.name.clone()).collect();
+        let names: Vec<String> = pods
+            .iter()
+            .filter_map(|p| p.metadata.name.clone())
+            .collect();
         k8s::wait_for("a Pulled event for every pod", SHORT_LIMIT, || async {
             let events = k8s::pod_events(client, namespace).await?;
-            Ok(match names.iter().find(|pod| !pulled_from_registry(&events, pod)) {
-                None => Progress::Done(()),
-                Some(pod) => Progress::Waiting(format!("no fresh pull recorded for {pod}")),
-            })
+            Ok(
+                match names.iter().find(|pod| !pulled_from_registry(&events, pod)) {
+                    None => Progress::Done(()),
+                    Some(pod) => Progress::Waiting(format!("no fresh pull recorded for {pod}")),
+                },
+            )
         })
         .await
     }
@@ -342,13 +382,19 @@ impl Flow<'_> {
         refusal: Refusal,
     ) -> anyhow::Result<String> {
         let deployment = self.deployment(namespace, 1, pull_secrets)?;
-        k8s::create(&Api::namespaced(self.env.client.clone(), namespace), &deployment).await?;
+        k8s::create(
+            &Api::namespaced(self.env.client.clone(), namespace),
+            &deployment,
+        )
+        .await?;
         let pod = k8s::wait_for("the app pod", SHORT_LIMIT, || async {
             let pods = k8s::app_pods(&self.env.client, namespace, APP).await?;
-            Ok(match pods.first().and_then(|pod| pod.metadata.name.clone()) {
-                Some(name) => Progress::Done(name),
-                None => Progress::Waiting("no pod yet".to_owned()),
-            })
+            Ok(
+                match pods.first().and_then(|pod| pod.metadata.name.clone()) {
+                    Some(name) => Progress::Done(name),
+                    None => Progress::Waiting("no pod yet".to_owned()),
+                },
+            )
         })
         .await?;
         self.refusal_of(namespace, &pod, refusal).await?;
@@ -357,7 +403,12 @@ impl Flow<'_> {
 
     /// Waits until `pod` waits in ErrImagePull/ImagePullBackOff and an event shows `refusal`;
     /// returns that event's message.
-    async fn refusal_of(&self, namespace: &str, pod: &str, refusal: Refusal) -> anyhow::Result<String> {
+    async fn refusal_of(
+        &self,
+        namespace: &str,
+        pod: &str,
+        refusal: Refusal,
+    ) -> anyhow::Result<String> {
         let client = &self.env.client;
         let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
         let what = format!("pod {pod} to fail its pull ({refusal:?})");
@@ -384,7 +435,12 @@ impl Flow<'_> {
         Ok(message)
     }
 
-    fn pull_secret(&self, name: &str, namespace: &str, credentials: &Credentials) -> anyhow::Result<Secret> {
+    fn pull_secret(
+        &self,
+        name: &str,
+        namespace: &str,
+        credentials: &Credentials,
+    ) -> anyhow::Result<Secret> {
         let spec = SecretSpec {
             name,
             namespace: Some(namespace),
@@ -410,7 +466,12 @@ impl Flow<'_> {
         }
     }
 
-    fn deployment(&self, namespace: &str, replicas: i32, pull_secrets: &[&str]) -> anyhow::Result<Deployment> {
+    fn deployment(
+        &self,
+        namespace: &str,
+        replicas: i32,
+        pull_secrets: &[&str],
+    ) -> anyhow::Result<Deployment> {
         let spec = WorkloadSpec {
             replicas: Some(replicas),
             pull_secrets: pull_secrets.iter().map(|s| (*s).to_owned()).collect(),
@@ -431,7 +492,9 @@ impl Flow<'_> {
     }
 }
 
-fn pull_secret_names(list: Option<&[k8s_openapi::api::core::v1::LocalObjectReference]>) -> Vec<&str> {
+fn pull_secret_names(
+    list: Option<&[k8s_openapi::api::core::v1::LocalObjectReference]>,
+) -> Vec<&str> {
     list.unwrap_or_default()
         .iter()
         .map(|entry| entry.name.as_str())
@@ -463,7 +526,10 @@ fn rollout_progress(deployment: &Deployment) -> Progress<()> {
     } else {
         Progress::Waiting(format!(
             "generation {generation}, observed {:?}, replicas {:?}, updated {:?}, ready {:?}",
-            status.observed_generation, status.replicas, status.updated_replicas, status.ready_replicas
+            status.observed_generation,
+            status.replicas,
+            status.updated_replicas,
+            status.ready_replicas
         ))
     }
 }

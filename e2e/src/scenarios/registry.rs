@@ -77,7 +77,10 @@ pub async fn run_checks(
     pushed: &Pushed,
 ) {
     runner
-        .check(ANONYMOUS, anonymous_pull_is_refused(registry, skopeo, pushed))
+        .check(
+            ANONYMOUS,
+            anonymous_pull_is_refused(registry, skopeo, pushed),
+        )
         .await;
     runner
         .check(CONFIG_PULL, async {
@@ -106,7 +109,9 @@ async fn anonymous_pull_is_refused(
 
     let image = pushed.image_at(&registry.endpoint());
     expect_refused(
-        skopeo.pull(&image, Auth::Anonymous, registry.ca_dir()).await?,
+        skopeo
+            .pull(&image, Auth::Anonymous, registry.ca_dir())
+            .await?,
         "an anonymous skopeo pull",
     )
 }
@@ -125,8 +130,12 @@ async fn tls_is_verified(
     let image = pushed.image_at(&registry.endpoint());
     match skopeo.pull(&image, Auth::File(config), &no_ca).await? {
         Pull::Refused { message } if message.contains("certificate") => Ok(()),
-        Pull::Refused { message } => bail!("without the CA the pull failed, but not on the certificate: {message}"),
-        Pull::Pulled { .. } => bail!("the pull succeeded without the run's CA: TLS is not verified"),
+        Pull::Refused { message } => {
+            bail!("without the CA the pull failed, but not on the certificate: {message}")
+        }
+        Pull::Pulled { .. } => {
+            bail!("the pull succeeded without the run's CA: TLS is not verified")
+        }
     }
 }
 
@@ -143,7 +152,11 @@ async fn rotation(
 
     let (username, password) = basic_auth_from(&old_config, &registry.endpoint())?;
     let status = registry
-        .manifest_status(&pushed.repository, &pushed.tag, Some((&username, &password)))
+        .manifest_status(
+            &pushed.repository,
+            &pushed.tag,
+            Some((&username, &password)),
+        )
         .await?;
     ensure!(
         status == StatusCode::UNAUTHORIZED,
