@@ -20,6 +20,15 @@ const NETWORK: &str = "kind";
 /// Where kind-config.yaml points containerd for per-registry host configuration.
 const CERTS_D: &str = "/etc/containerd/certs.d";
 
+/// Where kind itself writes and edits kubeconfig entries, so the user's ~/.kube/config is never
+/// touched; the run reads its own copy through `kind get kubeconfig`.
+fn kind_kubeconfig() -> String {
+    std::env::temp_dir()
+        .join("regcred-e2e-kind.kubeconfig")
+        .to_string_lossy()
+        .into_owned()
+}
+
 const CREATE_LIMIT: Duration = Duration::from_secs(420);
 const TOOL_LIMIT: Duration = Duration::from_secs(120);
 
@@ -40,13 +49,16 @@ impl Kind {
     }
 
     async fn delete_cluster() -> anyhow::Result<()> {
-        process::output(
-            "kind",
-            &["delete", "cluster", "--name", CLUSTER_NAME],
-            None,
-            CREATE_LIMIT,
-        )
-        .await?;
+        let kubeconfig = kind_kubeconfig();
+        let args = [
+            "delete",
+            "cluster",
+            "--name",
+            CLUSTER_NAME,
+            "--kubeconfig",
+            &kubeconfig,
+        ];
+        process::output("kind", &args, None, CREATE_LIMIT).await?;
         Ok(())
     }
 
