@@ -119,26 +119,11 @@ async fn e2e(
     settings: &Settings,
     mut backend: Option<Backend>,
 ) -> anyhow::Result<()> {
-    let docker = match docker::connect().await {
-        Ok(docker) => docker,
-        Err(reason) => {
-            runner.skip(&part.checks(), &reason);
-            return Ok(());
-        }
+    let Some(docker) = preflight(runner, part).await else {
+        return Ok(());
     };
-    if let Some(reason) = Skopeo::unavailable().await {
-        runner.skip(&part.checks(), &reason);
-        return Ok(());
-    }
-    if runner
-        .setup("sweep leftovers of earlier runs", sweep(&docker))
-        .await
-        .is_none()
-    {
-        runner.not_run(&part.checks(), "the sweep of earlier runs failed");
-        return Ok(());
-    }
     let run = Run::new()?;
+    let skopeo = Skopeo::new(&run)?;
     tracing::info!(run = %run.id, offline = settings.offline, "starting");
 
     let needs = bring_up_cluster(runner, &run, settings, &mut backend).await;
@@ -146,7 +131,6 @@ async fn e2e(
         return Ok(());
     }
     let mut registry = start_registry(runner, &docker, &run, settings, needs).await;
-    let skopeo = Skopeo::new(&run)?;
     let pushed = match &registry {
         Some(registry) => {
             let push = async {
@@ -188,6 +172,30 @@ async fn e2e(
         runner.setup(&name, backend.down(settings)).await;
     }
     Ok(())
+}
+
+/// Docker and skopeo answer (else every check is skipped with the reason) and the leftovers of
+/// earlier runs are gone (else every check fails); returns the engine.
+async fn preflight(runner: &mut Runner, part: Part) -> Option<Docker> {
+    let docker = match docker::connect().await {
+        Ok(docker) => docker,
+        Err(reason) => {
+            runner.skip(&part.checks(), &reason);
+            return None;
+        }
+    };
+    if let Some(reason) = Skopeo::unavailable().await {
+        runner.skip(&part.checks(), &reason);
+        return None;
+    }
+    let swept = runner
+        .setup("sweep leftovers of earlier runs", sweep(&docker))
+        .await;
+    if swept.is_none() {
+        runner.not_run(&part.checks(), "the sweep of earlier runs failed");
+        return None;
+    }
+    Some(docker)
 }
 
 /// Decides whether the cluster part runs (recording a skip with the reason when it cannot) and
