@@ -40,5 +40,13 @@ bench-secret:
     scripts/bench-secret.sh target/release/regcred
     cargo bench -p regcred-core --bench generate -- --quiet
 
-# What CI runs: set-up, lint, tests, web, e2e (installs packages, starts dockerd)
-ci: test
+# What CI runs: lint, tests, the e2e on a real local cluster (installs packages, starts dockerd, builds Kubernetes once into ~/.cache/regcred)
+ci: test e2e-local
+
+# The e2e on the local single-node cluster, offline images: starts dockerd, a registry container and the cluster (as root), removes them after
+e2e-local:
+    scripts/setup.sh docker e2e localkube
+    scripts/start-dockerd.sh
+    PATH="$PATH:/usr/local/go/bin" just localkube-build
+    PATH="$PATH:/usr/local/go/bin" just localkube-selftest
+    REGCRED_E2E_OFFLINE=1 REGCRED_E2E_CLUSTER=local REGCRED_E2E_STRICT=1 just e2e

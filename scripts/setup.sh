@@ -44,4 +44,13 @@ fi
 if want e2e; then
   apt_install docker.io skopeo apache2-utils busybox-static docker-registry
 fi
+if want localkube; then
+  # The local single-node cluster: Debian's etcd, containerd, runc and CNI plugins; Go builds
+  # the Kubernetes binaries (Go itself must be on PATH: https://go.dev/doc/install).
+  apt_install etcd-server containerd runc containernetworking-plugins iproute2 iptables
+  command -v go >/dev/null || [ -x /usr/local/go/bin/go ] || {
+    echo "setup: go not found; the local cluster builds Kubernetes from its Go modules" >&2
+    exit 1
+  }
+fi
 exit 0
