@@ -29,6 +29,12 @@ enum Command {
     Bundle(cmd::bundle::BundleArgs),
     /// Show the registries and users in a Secret or config.json, passwords masked, with problems
     Inspect(cmd::inspect::InspectArgs),
+    /// Predict failed pulls in manifest files with the kubelet's rules (exit 1 on errors)
+    Lint(cmd::lint::LintArgs),
+    /// Print the keys whose credentials the kubelet tries for an image, in order
+    Match(cmd::match_::MatchArgs),
+    /// Explain a failed pull from `kubectl describe pod` or event text (reads stdin)
+    Explain(cmd::explain::ExplainArgs),
     /// List the registry presets
     Presets(cmd::presets::PresetsArgs),
     /// Print a shell completion script
@@ -58,6 +64,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::PatchSa(args) => cmd::patch_sa::run(&args),
         Command::Bundle(args) => cmd::bundle::run(&args),
         Command::Inspect(args) => cmd::inspect::run(&args),
+        Command::Lint(args) => cmd::lint::run(&args),
+        Command::Match(args) => cmd::match_::run(&args),
+        Command::Explain(args) => cmd::explain::run(&args),
         Command::Presets(args) => cmd::presets::run(&args),
         Command::Completions(args) => cmd::completions::run(&args),
     }

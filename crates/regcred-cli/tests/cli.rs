@@ -508,7 +508,7 @@ fn bundle_from_flags_and_from_file_agree() {
     std::fs::write(&pw, "pw\n").unwrap();
     let config = format!(
         "registries:\n- server: registry.cloudraya.com\n  username: cr-registry\n  passwordFile: {}\nsecretName: cr-registry-secret\nnamespaces: [dev, prod]\nworkload:\n  name: my-app\n  image: registry.cloudraya.com/my-app:v1.0.0\n  replicas: 2\n  port: 8080\n",
-        pw.display()
+        "pw" // relative to the bundle file
     );
     let file = dir.path().join("bundle.yaml");
     std::fs::write(&file, config).unwrap();
@@ -597,4 +597,146 @@ fn presets_lists_cloudraya_and_completions_render() {
 fn kubectl_plugin_binary_calls_itself_kubectl_regcred() {
     let out = run(env!("CARGO_BIN_EXE_kubectl-regcred"), &["--help"], "", &[]);
     assert!(stdout(&out).contains("kubectl regcred"), "{}", stdout(&out));
+}
+
+fn secret_yaml(name: &str, server: &str) -> String {
+    stdout(&regcred(
+        &[
+            "secret",
+            name,
+            "--server",
+            server,
+            "--username",
+            "u",
+            "--password-stdin",
+        ],
+        "pw",
+    ))
+}
+
+#[test]
+fn match_prints_keys_in_kubelet_order_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("a.yaml");
+    let second = dir.path().join("b.yaml");
+    std::fs::write(&first, secret_yaml("a", "registry.example.com")).unwrap();
+    std::fs::write(&second, secret_yaml("b", "registry.example.com/team")).unwrap();
+    let (a, b) = (first.to_str().unwrap(), second.to_str().unwrap());
+
+    let out = regcred(
+        &[
+            "match",
+            "registry.example.com/team/app:v1",
+            "-f",
+            a,
+            "-f",
+            b,
+        ],
+        "",
+    );
+    assert!(out.status.success());
+    assert_eq!(
+        stdout(&out),
+        "registry.example.com/team\tSecret/b\nregistry.example.com\tSecret/a\n"
+    );
+
+    let none = regcred(&["match", "registry.example.com:5000/app", "-f", a], "");
+    assert_eq!(none.status.code(), Some(1));
+    assert_eq!(stdout(&none), "none\n");
+
+    assert_refused(
+        &regcred(&["match", "Registry/App", "-f", a], ""),
+        "Registry/App",
+    );
+}
+
+#[test]
+fn lint_exits_1_on_errors_and_0_when_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("secret.yaml");
+    std::fs::write(&secret, secret_yaml("regcred", "registry.example.com")).unwrap();
+    let workload = |image: &str| {
+        stdout(&regcred(
+            &[
+                "workload", "deploy", "app", "--image", image, "--secret", "regcred",
+            ],
+            "",
+        ))
+    };
+    let good = dir.path().join("good.yaml");
+    std::fs::write(&good, workload("registry.example.com/app:v1")).unwrap();
+    let out = regcred(
+        &[
+            "lint",
+            "-f",
+            secret.to_str().unwrap(),
+            "-f",
+            good.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert_eq!(stdout(&out), "no problems found\n");
+
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, workload("registry.example.com:5000/app:v1")).unwrap();
+    let out = regcred(
+        &[
+            "lint",
+            "-f",
+            secret.to_str().unwrap(),
+            "-f",
+            bad.to_str().unwrap(),
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let findings: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(findings[0]["code"], "image-not-covered");
+
+    let broken = dir.path().join("broken.yaml");
+    std::fs::write(&broken, "kind: [unclosed").unwrap();
+    assert_refused(
+        &regcred(&["lint", "-f", broken.to_str().unwrap()], ""),
+        "broken.yaml",
+    );
+}
+
+#[test]
+fn explain_reads_stdin_and_names_the_cause() {
+    let events = "Events:\n  Warning  FailedToRetrieveImagePullSecret  3s  kubelet  Unable to retrieve some image pull secrets (cr-registry-secret); attempting to pull the image may not succeed.\n";
+    let out = regcred(&["explain"], events);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("cr-registry-secret"),
+        "{}",
+        stdout(&out)
+    );
+
+    let unknown = regcred(&["explain", "--json"], "nothing to see here");
+    assert_eq!(unknown.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&unknown)).unwrap();
+    assert_eq!(value["recognized"], false);
+}
+
+#[test]
+fn bundle_file_with_environments_reads_passwords_from_env() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("envs.yaml");
+    std::fs::write(
+        &file,
+        "environments:\n- environment: staging\n  registries: [{server: staging-registry.example.com, username: stg, passwordEnv: STG_PW}]\n  secretName: regcred\n  namespaces: [staging]\n- environment: prod\n  registries: [{server: registry.example.com, username: prd, passwordEnv: PRD_PW}]\n  secretName: regcred\n  namespaces: [prod]\n",
+    )
+    .unwrap();
+    let out = run(
+        env!("CARGO_BIN_EXE_regcred"),
+        &["bundle", "-f", file.to_str().unwrap(), "--show", "secrets"],
+        "",
+        &[("STG_PW", "s1"), ("PRD_PW", "p1")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.matches("kind: Secret").count(), 2);
+    assert!(text.contains("app.kubernetes.io/environment: staging"));
 }

@@ -188,3 +188,134 @@ fn bundle_spec_reads_from_camel_case_yaml() {
     assert_eq!(spec.service_account, "default");
     assert!(manifest::generate(&spec).is_ok());
 }
+
+#[test]
+fn bundle_warns_when_the_image_is_not_on_the_secret_registry() {
+    let mut spec = BundleSpec::new(
+        "regcred",
+        vec![Credentials::new("registry.example.com", "u", "p")],
+    );
+    spec.workload = Some(WorkloadSpec {
+        name: "app".into(),
+        image: "registry.example.com:5000/app:v1".into(),
+        ..WorkloadSpec::default()
+    });
+    let generated = manifest::generate(&spec).unwrap();
+    let finding = generated
+        .findings
+        .iter()
+        .find(|f| f.code == "image-not-covered")
+        .unwrap();
+    assert_eq!(finding.field, Some("image"));
+    assert!(
+        finding
+            .fix
+            .as_deref()
+            .unwrap()
+            .contains("registry.example.com:5000"),
+        "{finding}"
+    );
+
+    spec.workload.as_mut().unwrap().image = "registry.example.com/app:v1".into();
+    assert!(manifest::generate(&spec).unwrap().findings.is_empty());
+}
+
+fn environment(name: &str, server: &str, user: &str, namespaces: &[&str]) -> BundleSpec {
+    let mut spec = BundleSpec::new("regcred", vec![Credentials::new(server, user, "pw")]);
+    spec.environment = Some(name.into());
+    spec.namespaces = namespaces.iter().map(|n| (*n).to_owned()).collect();
+    spec
+}
+
+#[test]
+fn environments_generate_labelled_secrets_in_order() {
+    let file = manifest::BundleFile::Environments {
+        environments: vec![
+            environment("dev", "dev-registry.example.com", "dev-bot", &["dev"]),
+            environment(
+                "prod",
+                "registry.example.com",
+                "prod-bot",
+                &["prod-a", "prod-b"],
+            ),
+        ],
+    };
+    let generated = manifest::generate_environments(&file).unwrap();
+    assert!(generated.findings.is_empty(), "{:?}", generated.findings);
+    assert_eq!(generated.secrets.matches("kind: Secret").count(), 3);
+    assert!(
+        generated.secrets.find("namespace: dev").unwrap()
+            < generated.secrets.find("namespace: prod-a").unwrap()
+    );
+    assert_eq!(
+        generated
+            .secrets
+            .matches("app.kubernetes.io/environment: prod")
+            .count(),
+        2
+    );
+    assert!(
+        generated
+            .kubectl_commands
+            .contains("# ===== environment prod =====")
+    );
+}
+
+#[test]
+fn environments_sharing_credentials_are_warned() {
+    let file = manifest::BundleFile::Environments {
+        environments: vec![
+            environment("dev", "registry.example.com", "bot", &["dev"]),
+            environment("prod", "registry.example.com", "bot", &["prod"]),
+        ],
+    };
+    let generated = manifest::generate_environments(&file).unwrap();
+    let codes: Vec<_> = generated.findings.iter().map(|f| f.code).collect();
+    assert_eq!(codes, ["credentials-shared-across-environments"]);
+    assert!(generated.findings[0].message.contains("dev, prod"));
+}
+
+#[test]
+fn environments_claiming_one_namespace_are_refused() {
+    let file = manifest::BundleFile::Environments {
+        environments: vec![
+            environment("dev", "dev.example.com", "a", &["shared"]),
+            environment("prod", "prod.example.com", "b", &["shared"]),
+        ],
+    };
+    let error = manifest::generate_environments(&file).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("'dev' and 'prod' both write Secret 'regcred' into shared"),
+        "{error}"
+    );
+}
+
+#[test]
+fn bundle_file_reads_one_setup_or_environments() {
+    let one: serde_json::Value = serde_saphyr::from_str(
+        "registries: [{server: r.example.com, username: u, password: p}]\nsecretName: s\n",
+    )
+    .unwrap();
+    assert!(matches!(
+        manifest::BundleFile::from_value(one).unwrap(),
+        manifest::BundleFile::One(_)
+    ));
+    let many: serde_json::Value = serde_saphyr::from_str("environments:\n- environment: dev\n  registries: [{server: r.example.com, username: u, password: p}]\n  secretName: s\n").unwrap();
+    assert_eq!(
+        manifest::BundleFile::from_value(many)
+            .unwrap()
+            .specs()
+            .len(),
+        1
+    );
+    let typo: serde_json::Value =
+        serde_saphyr::from_str("environments: []\nsecretname: s\n").unwrap();
+    assert!(
+        manifest::BundleFile::from_value(typo)
+            .unwrap_err()
+            .to_string()
+            .contains("secretname")
+    );
+}

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, ValueEnum};
 use regcred_core::dockerconfig::{Credentials, Password};
-use regcred_core::manifest::{self, Attach, BundleSpec, WorkloadSpec};
+use regcred_core::manifest::{self, Attach, BundleFile, BundleSpec, WorkloadSpec};
 
 use super::secret::resolve_target;
 use super::workload::parse_kind;
@@ -93,11 +93,11 @@ pub enum Show {
 }
 
 pub fn run(args: &BundleArgs) -> Result<ExitCode> {
-    let spec = match &args.filename {
-        Some(path) => spec_from_file(path)?,
-        None => spec_from_flags(args)?,
+    let file = match &args.filename {
+        Some(path) => file_from_path(path)?,
+        None => BundleFile::One(Box::new(spec_from_flags(args)?)),
     };
-    let generated = manifest::generate(&spec)?;
+    let generated = manifest::generate_environments(&file)?;
     output::warn_findings(&generated.findings);
     let text = match args.show {
         Show::Bundle => generated.bundle,
@@ -161,27 +161,44 @@ fn name_from_image(image: &str) -> String {
     last.split(['@', ':']).next().unwrap_or(last).to_owned()
 }
 
-/// Reads a bundle file; each registry may give `passwordFile` or `passwordEnv` instead of
-/// `password`, so the file itself need not hold a secret.
-fn spec_from_file(path: &std::path::Path) -> Result<BundleSpec> {
+/// Reads a bundle file; each registry may give `passwordFile` (relative to the bundle file) or
+/// `passwordEnv` instead of `password`, so the file itself need not hold a secret.
+fn file_from_path(path: &std::path::Path) -> Result<BundleFile> {
     let text = input::read_text(path)?;
     let mut value: serde_json::Value = serde_saphyr::from_str(&text)
         .with_context(|| format!("'{}' is not valid YAML or JSON", path.display()))?;
-    let registries = value
-        .get_mut("registries")
-        .and_then(serde_json::Value::as_array_mut)
-        .with_context(|| format!("'{}' has no 'registries' list", path.display()))?;
-    for registry in registries
-        .iter_mut()
-        .filter_map(serde_json::Value::as_object_mut)
-    {
-        resolve_password(registry)?;
+    let base = path.parent().filter(|_| path != std::path::Path::new("-"));
+    let setups: Vec<&mut serde_json::Value> = match value.get_mut("environments") {
+        Some(serde_json::Value::Array(environments)) => environments.iter_mut().collect(),
+        Some(_) => bail!("'environments' in '{}' must be a list", path.display()),
+        None => vec![&mut value],
+    };
+    for setup in setups {
+        let registries = setup
+            .get_mut("registries")
+            .and_then(serde_json::Value::as_array_mut)
+            .with_context(|| {
+                format!(
+                    "'{}' has a setup without a 'registries' list",
+                    path.display()
+                )
+            })?;
+        for registry in registries
+            .iter_mut()
+            .filter_map(serde_json::Value::as_object_mut)
+        {
+            resolve_password(registry, base)?;
+        }
     }
-    serde_json::from_value(value)
-        .with_context(|| format!("'{}' is not a bundle file", path.display()))
+    BundleFile::from_value(value)
+        .map_err(|error| anyhow::anyhow!("'{}' is not a bundle file: {error}", path.display()))
 }
 
-fn resolve_password(registry: &mut serde_json::Map<String, serde_json::Value>) -> Result<()> {
+/// Replaces `passwordFile` (relative to the bundle file) or `passwordEnv` with `password`.
+fn resolve_password(
+    registry: &mut serde_json::Map<String, serde_json::Value>,
+    base: Option<&std::path::Path>,
+) -> Result<()> {
     let server = registry
         .get("server")
         .and_then(serde_json::Value::as_str)
@@ -191,7 +208,8 @@ fn resolve_password(registry: &mut serde_json::Map<String, serde_json::Value>) -
     let env = registry.remove("passwordEnv");
     let source = match (file, env, registry.contains_key("password")) {
         (Some(file), None, false) => {
-            input::PasswordSource::File(as_string(&file, "passwordFile")?.into())
+            let file = std::path::PathBuf::from(as_string(&file, "passwordFile")?);
+            input::PasswordSource::File(base.map_or_else(|| file.clone(), |dir| dir.join(&file)))
         }
         (None, Some(env), false) => input::PasswordSource::Env(as_string(&env, "passwordEnv")?),
         (None, None, true) => return Ok(()),

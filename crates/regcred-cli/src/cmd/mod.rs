@@ -2,7 +2,10 @@
 
 pub mod bundle;
 pub mod completions;
+pub mod explain;
 pub mod inspect;
+pub mod lint;
+pub mod match_;
 pub mod patch_sa;
 pub mod presets;
 pub mod secret;

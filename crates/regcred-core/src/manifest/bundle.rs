@@ -11,6 +11,8 @@ use super::{
 };
 use crate::dockerconfig::Credentials;
 use crate::finding::Finding;
+use crate::matching::{self, PullSecretKeys};
+use crate::reference::ImageRef;
 use crate::validate;
 use crate::yaml::{self, Format};
 
@@ -61,7 +63,14 @@ pub struct BundleSpec {
     /// YAML or JSON.
     #[serde(default)]
     pub output: Format,
+    /// The environment this setup is for (`dev`, `staging`, `prod`); labels the Secrets
+    /// `app.kubernetes.io/environment` so lint can tell environments apart.
+    #[serde(default)]
+    pub environment: Option<String>,
 }
+
+/// The label that marks a Secret's environment.
+pub const ENVIRONMENT_LABEL: &str = "app.kubernetes.io/environment";
 
 fn default_service_account() -> String {
     "default".to_owned()
@@ -81,6 +90,7 @@ impl BundleSpec {
             attach: Attach::default(),
             workload: None,
             output: Format::default(),
+            environment: None,
         }
     }
 
@@ -107,8 +117,34 @@ impl BundleSpec {
         ));
         if let Some(spec) = &self.workload {
             findings.extend(super::workload::check(&self.workload_for(spec, None)));
+            findings.extend(self.image_coverage(&spec.image));
         }
         findings
+    }
+
+    /// Whether the kubelet would use this bundle's Secret for the workload's image.
+    fn image_coverage(&self, image: &str) -> Option<Finding> {
+        let parsed = ImageRef::parse(image).ok()?;
+        let keys = PullSecretKeys {
+            secret: self.secret_name.clone(),
+            keys: self.registries.iter().map(|r| r.server.clone()).collect(),
+        };
+        if !matching::lookup(image, &[keys]).ok()?.is_empty() {
+            return None;
+        }
+        let reasons: Vec<String> = self
+            .registries
+            .iter()
+            .filter_map(|r| {
+                matching::key_mismatch(&r.server, &parsed)
+                    .map(|why| format!("'{}': {why}", r.server))
+            })
+            .collect();
+        Some(
+            Finding::warning("image-not-covered", format!("the kubelet would not use this Secret for image '{image}' ({}), so the pull goes out anonymous", reasons.join("; ")))
+                .with_field("image")
+                .with_fix(format!("use the server '{}' or reference the image on the registry's host", matching::suggested_key(&parsed))),
+        )
     }
 
     /// The workload spec as placed in `namespace`, pointing at this bundle's Secret.
@@ -125,6 +161,16 @@ impl BundleSpec {
             placed.service_account = Some(self.service_account.clone());
         }
         placed
+    }
+
+    fn secret_labels(&self) -> BTreeMap<String, String> {
+        let mut labels = self.labels.clone();
+        if let Some(environment) = &self.environment {
+            labels
+                .entry(ENVIRONMENT_LABEL.to_owned())
+                .or_insert_with(|| environment.clone());
+        }
+        labels
     }
 
     fn namespaces_or_current(&self) -> Vec<Option<&str>> {
@@ -181,7 +227,7 @@ pub fn generate(spec: &BundleSpec) -> Result<Generated> {
         registries: &spec.registries,
         format: spec.format,
         append_hash: spec.append_hash,
-        labels: spec.labels.clone(),
+        labels: spec.secret_labels(),
     };
     let secret_objects: Vec<Manifest> = secrets(&secret_spec, &spec.namespaces)?
         .into_iter()

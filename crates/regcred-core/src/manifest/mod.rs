@@ -1,6 +1,7 @@
 //! Kubernetes objects for pull secrets: the Secret, workloads that use it, `ServiceAccount` changes.
 
 mod bundle;
+mod environments;
 mod secret;
 mod service_account;
 mod workload;
@@ -10,7 +11,8 @@ use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Pod, Secret, ServiceAccount};
 use serde::Serialize;
 
-pub use bundle::{Attach, BundleSpec, Generated, generate};
+pub use bundle::{Attach, BundleSpec, ENVIRONMENT_LABEL, Generated, generate};
+pub use environments::{BundleFile, check_environments, generate_environments};
 pub use secret::{SecretFormat, SecretSpec, content_hash, secret, secrets};
 pub use service_account::{
     JsonPatches, json_patches, kubectl_patch_commands, patch_service_account,
