@@ -348,6 +348,7 @@ export function findingItem(finding, withCode) {
       'div',
       { class: 'finding-body' },
       h('span', { class: 'sr-only', text: `${finding.severity}: ` }),
+      finding.object ? h('code', { class: 'finding-object', text: finding.object }) : null,
       h('span', { class: 'finding-message', text: finding.message }),
       finding.fix ? h('span', { class: 'finding-fix' }, h('strong', { text: 'Fix: ' }), finding.fix) : null,
       withCode ? h('code', { class: 'finding-code', text: finding.code }) : null,

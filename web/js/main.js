@@ -4,7 +4,7 @@ import initGenerate, * as generateCore from '../pkg/regcred_generate.js';
 import initAnalyze, * as analyzeCore from '../pkg/regcred_analyze.js';
 import { byId, wireTabs } from './dom.js';
 import { Generator } from './generate.js';
-import { startInspect } from './inspect.js';
+import { pasteModesUnavailable, startPasteModes } from './paste.js';
 
 /**
  * A second Content-Security-Policy, added once both modules are compiled. Policies only ever add up,
@@ -74,8 +74,7 @@ async function boot() {
     wireChrome();
     byId('version').textContent = `v${generateCore.version()}`;
     new Generator(generateCore).start();
-    await analyzing;
-    startInspect(analyzeCore);
+    await analyzing.then(() => startPasteModes(analyzeCore), pasteModesUnavailable);
   } finally {
     await analyzing.catch(() => {});
     forbidConnections();
