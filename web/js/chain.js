@@ -1,11 +1,12 @@
 // The picture of what the user is building: registry → Secret → ServiceAccount → workload, one row
 // per namespace, with every node and link a finding breaks marked on it.
 
-import { h, icon } from './dom.js';
+import { breakable, h, icon } from './dom.js';
 
 /** Which form fields belong to which node of the chain, and the input to focus for each. */
 const NODES = {
-  registry: { fields: ['server', 'username', 'password', 'email'], focus: 'f-server' },
+  // A key that does not match the image is the registry's link as much as the workload's.
+  registry: { fields: ['server', 'username', 'password', 'email'], codes: ['image-not-covered'], focus: 'f-server' },
   secret: { fields: ['secretName', 'namespace'], focus: 'f-secret-name' },
   serviceAccount: { fields: ['serviceAccount'], focus: 'f-service-account' },
   workload: { fields: ['workloadName', 'image', 'port', 'replicas', 'imagePullPolicy', 'kind'], focus: 'f-image' },
@@ -19,7 +20,7 @@ const worst = (states) => states.reduce((a, b) => (RANK[b] > RANK[a] ? b : a), '
 /** Findings about `node` in the row for `namespace` (namespace findings name their value). */
 function nodeFindings(findings, node, namespace) {
   return findings.filter((finding) => {
-    if (!NODES[node].fields.includes(finding.field)) return false;
+    if (!NODES[node].fields.includes(finding.field) && !NODES[node].codes?.includes(finding.code)) return false;
     if (finding.field !== 'namespace' || namespace === null) return true;
     return finding.message.includes(`'${namespace}'`);
   });
@@ -38,7 +39,7 @@ function node({ key, kind, name, detail, findings, skipped, onFocus }) {
     'button',
     { type: 'button', class: `node node-${key} state-${state}`, title: summary, 'aria-label': summary },
     h('span', { class: 'node-kind', text: kind }),
-    h('span', { class: 'node-name', text: name || '—' }),
+    h('span', { class: 'node-name' }, name ? breakable(name) : '—'),
     detail ? h('span', { class: 'node-detail', text: detail }) : null,
     findings.length && !skipped ? h('span', { class: 'node-badge', text: String(findings.length), 'aria-hidden': 'true' }) : null,
   );
@@ -99,7 +100,7 @@ export function chainView(spec, findings, focusField) {
     return h(
       'div',
       { class: 'chain-row' },
-      h('p', { class: 'chain-namespace', text: label }),
+      h('p', { class: 'chain-namespace' }, namespace ? ['Namespace ', h('code', { text: namespace })] : 'Current namespace'),
       h('ol', { class: `chain-steps steps-${(items.length + 1) / 2}`, 'aria-label': label }, items),
     );
   });

@@ -21,6 +21,12 @@ export function h(tag, attrs = {}, ...children) {
   return element;
 }
 
+/** `text` with line-break opportunities after dots, slashes, colons and dashes (host names, images). */
+export function breakable(text) {
+  const parts = String(text).split(/(?<=[./:-])/);
+  return parts.flatMap((part, index) => (index < parts.length - 1 ? [part, document.createElement('wbr')] : [part]));
+}
+
 /** An inline SVG icon from a path list (the same stroke style as the static icons). */
 export function icon(paths, className = 'icon') {
   const ns = 'http://www.w3.org/2000/svg';

@@ -5,7 +5,7 @@ import { renderCode } from './highlight.js';
 import { chainView } from './chain.js';
 import { cliCommand } from './cli.js';
 import {
-  DEFAULTS, KINDS_WITH_REPLICAS, bundleSpec, effectiveWorkloadName, namespaceList, readForm,
+  DEFAULTS, KINDS_WITH_REPLICAS, bundleSpec, effectiveWorkloadName, readForm,
   readFragment, shareFragment, writeForm,
 } from './form.js';
 
@@ -153,6 +153,8 @@ export class Generator {
     }
     try {
       const generated = this.core.generate(source);
+      const copies = Math.max(1, spec.namespaces.length);
+      generated.objects = { bundle: copies * (spec.workload ? 2 : 1), secret: copies, workload: copies };
       if (mode === 'live') this.lastGood = generated;
       return { mode, findings, generated };
     } catch (error) {
@@ -243,10 +245,10 @@ export class Generator {
       renderCode(byId('code'), byId('gutter'), text, language === 'patch' ? 'shell' : language);
       this.rendered = { text, language };
     }
-    const namespaces = Math.max(1, namespaceList(values.namespaces).length);
-    const objects = namespaces * (values.withWorkload ? 2 : 1);
+    const objects = generated?.objects?.[this.tab];
     const lines = text === '' ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
-    byId('status-objects').textContent = generated ? `${objects} object${objects === 1 ? '' : 's'} · ${lines} lines · ${values.output.toUpperCase()}` : '';
+    const parts = [objects && `${objects} object${objects === 1 ? '' : 's'}`, lines && `${lines} lines`, content?.language === values.output && values.output.toUpperCase()];
+    byId('status-objects').textContent = generated ? parts.filter(Boolean).join(' · ') : '';
     if (!this.firstYaml && text !== '') {
       this.firstYaml = true;
       performance.mark('regcred:first-yaml');
@@ -259,10 +261,12 @@ export class Generator {
       const field = container.dataset.field;
       const input = byId(FIELD_INPUTS[field]);
       const own = findings.filter((finding) => finding.field === field);
-      let list = container.querySelector('.field-findings');
+      let list = byId(`ff-${field}`);
       if (!list) {
         list = h('ul', { class: 'field-findings', id: `ff-${field}` });
-        container.append(list);
+        // Side-by-side fields get their findings across the whole row, where there is room.
+        if (container.parentElement.classList.contains('row')) container.parentElement.append(list);
+        else container.append(list);
         const described = new Set((input.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean));
         described.add(list.id);
         input.setAttribute('aria-describedby', [...described].join(' '));

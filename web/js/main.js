@@ -67,13 +67,16 @@ function wireChrome() {
 const wasmUrl = (name) => new URL(`../pkg/${name}_bg.wasm`, import.meta.url);
 
 async function boot() {
-  // Both modules are fetched now, while the page loads; the form needs only the first.
-  const analyzing = initAnalyze({ module_or_path: wasmUrl('regcred_analyze') });
+  // Both modules are requested now, while the page loads (the analysis module's bytes are
+  // compiled only after the form's first YAML, so they do not slow it down).
+  const analyzeBytes = fetch(wasmUrl('regcred_analyze'));
+  let analyzing = analyzeBytes;
   try {
     await initGenerate({ module_or_path: wasmUrl('regcred_generate') });
     wireChrome();
     byId('version').textContent = `v${generateCore.version()}`;
     new Generator(generateCore).start();
+    analyzing = initAnalyze({ module_or_path: analyzeBytes });
     await analyzing.then(() => startPasteModes(analyzeCore), pasteModesUnavailable);
   } finally {
     await analyzing.catch(() => {});

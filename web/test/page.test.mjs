@@ -282,6 +282,72 @@ describe('findings', () => {
   });
 });
 
+describe('the paste modes and the CLI', () => {
+  const findingsShown = (page, list) => page.$$eval(`${list} > li`, (items) => items.map((item) => ({
+    code: item.dataset.code,
+    object: item.querySelector('.finding-object')?.textContent ?? null,
+    message: item.querySelector('.finding-message').textContent,
+  })));
+  const findingsOf = (json) => json.map((f) => ({ code: f.code, object: f.object ?? null, message: f.message }));
+  const run = (args, input) => {
+    const done = spawnSync(REGCRED, args, { input, encoding: 'utf8' });
+    return { status: done.status, json: done.stdout ? JSON.parse(done.stdout) : null, stderr: done.stderr };
+  };
+
+  test('lint shows the findings of regcred lint for the same manifests', async () => {
+    const { context, page } = await openPage();
+    try {
+      await page.click('#mode-lint');
+      await page.click('[data-example=lint]');
+      const text = await page.inputValue('#lint-input');
+      const cliRun = run(['lint', '--json', '-f', '-'], text);
+      assert.equal(cliRun.status, 1, cliRun.stderr);
+      assert.deepEqual(await findingsShown(page, '#lint-output .findings'), findingsOf(cliRun.json));
+      assert.match(await page.textContent('#lint-count'), /exits 1/);
+
+      await page.fill('#lint-input', 'kind: [unclosed');
+      await page.locator('#lint-output .problem').waitFor();
+      assert.match(await page.textContent('#lint-output'), /not valid YAML/);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('explain gives the causes of regcred explain for the same events', async () => {
+    const { context, page } = await openPage();
+    try {
+      await page.click('#mode-explain');
+      for (const example of ['explain-anonymous', 'explain-rejected', 'explain-missing']) {
+        await page.click(`[data-example=${example}]`);
+        const text = await page.inputValue('#explain-input');
+        const cliRun = run(['explain', '--json', '-f', '-'], text);
+        assert.equal(cliRun.status, 0, cliRun.stderr);
+        const shown = await page.$$eval('#explain-output .causes > li', (items) => items.map((item) => item.dataset.code));
+        assert.deepEqual(shown, cliRun.json.causes.map((cause) => cause.code), example);
+        assert.notEqual(shown[0], 'no-known-cause', example);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('inspect masks passwords and reads what regcred inspect reads', async () => {
+    const { context, page } = await openPage();
+    try {
+      await page.click('#mode-inspect');
+      const secret = cli(['secret', 'pull', '--server', 'registry.example.com', '--username', 'robot$ci', '--password-stdin', '-n', 'shop'], 'Sup3r-secret-value');
+      await page.fill('#inspect-input', secret);
+      await page.locator('#inspect-output table').waitFor();
+      const shown = await page.textContent('#inspect-output');
+      assert.ok(!shown.includes('Sup3r-secret-value'), 'the password is masked');
+      assert.match(shown, /robot\$ci/);
+      assert.match(shown, /registry\.example\.com/);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('privacy', () => {
   test('no request leaves the page after load, and the lock blocks one that tries', async () => {
     const { context, page, seen, errors } = await openPage();
@@ -303,8 +369,12 @@ describe('privacy', () => {
       const saved = await download;
       assert.equal(readFileSync(await saved.path(), 'utf8'), await page.textContent('#code'));
       await page.click('#mode-inspect');
-      await page.click('#inspect-example');
+      await page.click('[data-example=inspect]');
       await page.fill('#inspect-input', cli(['secret', 'x', '--server', 'ghcr.io', '--username', 'u', '--password-stdin'], 'p'));
+      await page.click('#mode-lint');
+      await page.click('[data-example=lint]');
+      await page.click('#mode-explain');
+      await page.click('[data-example=explain-rejected]');
       await page.click('#mode-generate');
       await page.waitForTimeout(500);
 
@@ -377,7 +447,10 @@ describe('keyboard and layout', () => {
 
       await page.focus('#mode-generate');
       await page.keyboard.press('ArrowRight');
-      assert.equal(await page.isVisible('#inspect-input'), true);
+      assert.equal(await page.isVisible('#lint-input'), true);
+      await page.keyboard.press('End');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'mode-explain');
+      assert.equal(await page.isVisible('#explain-input'), true);
     } finally {
       await context.close();
     }
@@ -396,11 +469,13 @@ describe('keyboard and layout', () => {
           await page.screenshot({ path: file, fullPage: size === 'phone' });
           shots.push(file);
           if (size === 'desktop') {
-            await page.click('#mode-inspect');
-            await page.click('#inspect-example');
-            const inspectFile = join(ARTIFACTS, `inspect-${size}-${colorScheme}.png`);
-            await page.screenshot({ path: inspectFile });
-            shots.push(inspectFile);
+            for (const [mode, example] of [['lint', 'lint'], ['inspect', 'inspect'], ['explain', 'explain-anonymous']]) {
+              await page.click(`#mode-${mode}`);
+              await page.click(`[data-example=${example}]`);
+              const modeFile = join(ARTIFACTS, `${mode}-${size}-${colorScheme}.png`);
+              await page.screenshot({ path: modeFile });
+              shots.push(modeFile);
+            }
           }
         } finally {
           await context.close();

@@ -1,4 +1,4 @@
-//! The exports as the page calls them, in a real browser (headless Chromium through ChromeDriver).
+//! The exports as the page calls them, in a real browser: headless Chromium, driven by its driver.
 #![cfg(target_arch = "wasm32")]
 
 use regcred_core::manifest::{self, BundleSpec};
@@ -96,7 +96,10 @@ fn check_bundle_reports_every_error_with_its_field() {
     let findings = regcred_wasm::check_bundle(js(&spec)).unwrap();
 
     let findings: Vec<Value> = serde_wasm_bindgen::from_value(findings).unwrap();
-    let fields: Vec<&str> = findings.iter().filter_map(|f| f["field"].as_str()).collect();
+    let fields: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f["field"].as_str())
+        .collect();
     assert!(fields.contains(&"username"), "{findings:?}");
     assert!(fields.contains(&"secretName"), "{findings:?}");
     assert!(findings.iter().all(|f| f["fix"].is_string()));
@@ -107,7 +110,9 @@ fn generate_throws_a_js_error_naming_the_value_and_never_the_password() {
     let mut spec = spec_json();
     spec["registries"][0]["username"] = json!("ali:ce");
 
-    let error = regcred_wasm::generate(js(&spec)).map_err(JsValue::from).unwrap_err();
+    let error = regcred_wasm::generate(js(&spec))
+        .map_err(JsValue::from)
+        .unwrap_err();
 
     let message = error_message(error);
     assert!(message.contains("'ali:ce'"), "{message}");
@@ -120,7 +125,7 @@ fn a_malformed_spec_throws_instead_of_panicking() {
         json!(null),
         json!("text"),
         json!({ "secretName": "x" }),
-        json!({ "registries": [], "secretName": "x", "surprise": 1 }),
+        json!({ "registries": "one", "secretName": "x" }),
         json!({ "registries": [{ "username": "u", "password": 7 }], "secretName": "x" }),
     ] {
         let error = regcred_wasm::generate(js(&bad))
@@ -155,7 +160,8 @@ fn inspect_throws_on_text_that_holds_no_secret() {
 
 #[wasm_bindgen_test]
 fn presets_start_with_cloudraya_and_kinds_with_deployment() {
-    let presets: Vec<Value> = serde_wasm_bindgen::from_value(regcred_wasm::presets().unwrap()).unwrap();
+    let presets: Vec<Value> =
+        serde_wasm_bindgen::from_value(regcred_wasm::presets().unwrap()).unwrap();
 
     assert_eq!(presets[0]["id"], "cloudraya");
     assert_eq!(presets[0]["server"], "registry.cloudraya.com");
@@ -163,5 +169,47 @@ fn presets_start_with_cloudraya_and_kinds_with_deployment() {
     assert_eq!(
         regcred_wasm::default_workload_name("ghcr.io/acme/api:2.0"),
         "api"
+    );
+}
+
+#[wasm_bindgen_test]
+fn lint_gives_the_core_findings_for_a_port_the_key_lacks() {
+    let spec: BundleSpec = serde_json::from_value(spec_json()).unwrap();
+    let secrets = manifest::generate(&spec).unwrap().secrets;
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: team-a\nspec:\n  imagePullSecrets:\n    - name: cr-registry-secret\n  containers:\n    - name: web\n      image: registry.cloudraya.com:5000/web:1.0\n";
+    let manifests = format!("{secrets}---\n{pod}");
+
+    let findings = regcred_wasm::lint(&manifests).unwrap();
+
+    let findings: Vec<Value> = serde_wasm_bindgen::from_value(findings).unwrap();
+    let native = regcred_core::lint::lint(&manifests).unwrap();
+    assert!(!native.is_empty());
+    assert_eq!(findings.len(), native.len());
+    assert_eq!(findings[0]["code"], native[0].code);
+    assert_eq!(findings[0]["object"], "Pod/team-a/web");
+}
+
+#[wasm_bindgen_test]
+fn lint_throws_on_text_that_is_not_yaml() {
+    let error = regcred_wasm::lint("kind: [unclosed")
+        .map_err(JsValue::from)
+        .unwrap_err();
+
+    assert!(error_message(error).contains("not valid YAML"));
+}
+
+#[wasm_bindgen_test]
+fn explain_names_the_anonymous_pull() {
+    let events = "Warning  Failed  1m  kubelet  Failed to pull image \"registry.example.com/web:1.0\": no basic auth credentials\n";
+
+    let explanation: Value =
+        serde_wasm_bindgen::from_value(regcred_wasm::explain(events).unwrap()).unwrap();
+
+    let native = regcred_core::explain::explain(events);
+    assert_eq!(explanation["recognized"], true);
+    assert_eq!(explanation["causes"][0]["code"], native.causes[0].code);
+    assert_eq!(
+        explanation["facts"]["image"],
+        "registry.example.com/web:1.0"
     );
 }
