@@ -171,9 +171,19 @@ export class Generator {
     const findings = this.visible(this.view.findings);
     this.renderTabs(values);
     this.renderOutput(values);
-    this.renderFieldFindings(findings);
-    this.renderFindingList(findings);
-    byId('chain').replaceChildren(...chainView(spec, findings, (field, fallback) => this.focusField(field, fallback)));
+    // Most keystrokes leave the findings as they were: their lists are rebuilt only on a change.
+    const findingsKey = JSON.stringify(findings);
+    if (findingsKey !== this.findingsKey) {
+      this.findingsKey = findingsKey;
+      this.renderFieldFindings(findings);
+      this.renderFindingList(findings);
+    }
+    const chainKey = JSON.stringify([spec.registries[0].server, spec.registries[0].username, spec.secretName,
+      spec.namespaces, spec.serviceAccount, spec.attach, spec.workload, findingsKey]);
+    if (chainKey !== this.chainKey) {
+      this.chainKey = chainKey;
+      byId('chain').replaceChildren(...chainView(spec, findings, (field, fallback) => this.focusField(field, fallback)));
+    }
     byId('cli-command').textContent = cliCommand(values, this.tab);
     byId('f-workload-name').placeholder = this.core.defaultWorkloadName(values.image) || 'my-app';
     byId('workload-fields').hidden = !values.withWorkload;

@@ -75,19 +75,58 @@ function shellLine(line) {
 
 const LINES = { yaml: yamlLine, json: jsonLine, shell: shellLine, text: (line) => [line] };
 
-/** Fills `code` with coloured `text` and `gutter` with its line numbers. */
+const rendered = new WeakMap();
+
+function lineElement(lineOf, line) {
+  const element = document.createElement('span');
+  for (const part of lineOf(line)) {
+    if (part !== '' && part !== null && part !== undefined && part !== false) element.append(part);
+  }
+  return element;
+}
+
+/**
+ * Fills `code` with coloured `text` and `gutter` with its line numbers. Only lines that changed
+ * since the last call are rebuilt, so a keystroke costs a line or two, not the whole text.
+ */
 export function renderCode(code, gutter, text, language) {
   const lineOf = LINES[language] ?? LINES.text;
   const lines = text.split('\n');
-  const fragment = document.createDocumentFragment();
-  lines.forEach((line, index) => {
-    for (const part of lineOf(line)) {
-      if (part === '' || part === null || part === undefined || part === false) continue;
-      fragment.append(part);
+  const previous = rendered.get(code);
+  if (!previous || previous.language !== language) {
+    const nodes = lines.map((line) => lineElement(lineOf, line));
+    const fragment = document.createDocumentFragment();
+    nodes.forEach((node, index) => {
+      fragment.append(node);
+      if (index < nodes.length - 1) fragment.append('\n');
+    });
+    code.replaceChildren(fragment);
+    rendered.set(code, { language, lines, nodes });
+  } else {
+    const { lines: old, nodes } = previous;
+    const shared = Math.min(old.length, lines.length);
+    for (let index = 0; index < shared; index += 1) {
+      if (old[index] !== lines[index]) {
+        const node = lineElement(lineOf, lines[index]);
+        nodes[index].replaceWith(node);
+        nodes[index] = node;
+      }
     }
-    if (index < lines.length - 1) fragment.append('\n');
-  });
-  code.replaceChildren(fragment);
+    for (let index = old.length; index < lines.length; index += 1) {
+      const node = lineElement(lineOf, lines[index]);
+      code.append('\n', node);
+      nodes.push(node);
+    }
+    for (let index = old.length - 1; index >= lines.length; index -= 1) {
+      nodes[index].previousSibling?.remove();
+      nodes[index].remove();
+      nodes.pop();
+    }
+    previous.lines = lines;
+  }
   const count = text.endsWith('\n') ? lines.length - 1 : lines.length;
-  gutter.textContent = Array.from({ length: count }, (_, i) => i + 1).join('\n');
+  if (gutter.dataset.count !== String(count)) {
+    gutter.textContent = Array.from({ length: count }, (_, i) => i + 1).join('\n');
+    gutter.dataset.count = String(count);
+  }
 }

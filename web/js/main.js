@@ -69,10 +69,12 @@ const wasmUrl = (name) => new URL(`../pkg/${name}_bg.wasm`, import.meta.url);
 async function boot() {
   // Both modules are requested now, while the page loads (the analysis module's bytes are
   // compiled only after the form's first YAML, so they do not slow it down).
+  performance.mark('regcred:boot');
   const analyzeBytes = fetch(wasmUrl('regcred_analyze'));
   let analyzing = analyzeBytes;
   try {
     await initGenerate({ module_or_path: wasmUrl('regcred_generate') });
+    performance.mark('regcred:form-module-ready');
     wireChrome();
     byId('version').textContent = `v${generateCore.version()}`;
     new Generator(generateCore).start();
