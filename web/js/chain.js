@@ -35,12 +35,14 @@ function node({ key, kind, name, detail, findings, skipped, onFocus }) {
   const summary = skipped
     ? `${kind} ${name}: not used`
     : `${kind} ${name}: ${WORDS[state]}${findings.length ? `, ${findings.map((f) => f.message).join('; ')}` : ''}`;
+  const status = skipped ? 'not used' : `${WORDS[state]}${findings.length ? `: ${findings.map((f) => f.message).join('; ')}` : ''}`;
   const button = h(
     'button',
-    { type: 'button', class: `node node-${key} state-${state}`, title: summary, 'aria-label': summary },
+    { type: 'button', class: `node node-${key} state-${state}`, title: summary },
     h('span', { class: 'node-kind', text: kind }),
     h('span', { class: 'node-name' }, name ? breakable(name) : '—'),
     detail ? h('span', { class: 'node-detail', text: detail }) : null,
+    h('span', { class: 'sr-only', text: `, ${status}` }),
     findings.length && !skipped ? h('span', { class: 'node-badge', text: String(findings.length), 'aria-hidden': 'true' }) : null,
   );
   button.addEventListener('click', () => onFocus(findings));

@@ -102,10 +102,13 @@ export class Generator {
   }
 
   toggleReveal() {
-    const input = byId('f-password');
+    this.reveal(byId('f-password').type === 'password');
+  }
+
+  /** Shows or masks the password; the toggle says which it does next. */
+  reveal(show) {
     const button = byId('password-reveal');
-    const show = input.type === 'password';
-    input.type = show ? 'text' : 'password';
+    byId('f-password').type = show ? 'text' : 'password';
     button.setAttribute('aria-pressed', String(show));
     const label = show ? 'Hide password' : 'Show password';
     button.setAttribute('aria-label', label);
@@ -155,7 +158,7 @@ export class Generator {
       const generated = this.core.generate(source);
       const copies = Math.max(1, spec.namespaces.length);
       generated.objects = { bundle: copies * (spec.workload ? 2 : 1), secret: copies, workload: copies };
-      if (mode === 'live') this.lastGood = generated;
+      this.lastGood = generated;
       return { mode, findings, generated };
     } catch (error) {
       return { mode: 'failed', findings, error: String(error.message ?? error), generated: this.lastGood };
@@ -344,8 +347,7 @@ export class Generator {
   reset() {
     writeForm(DEFAULTS);
     this.touched.clear();
-    byId('f-password').type = 'text';
-    this.toggleReveal();
+    this.reveal(false);
     this.applyPreset(DEFAULTS.preset, { keepValues: true });
     history.replaceState(null, '', `${location.origin}${location.pathname}`);
     this.update();

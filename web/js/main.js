@@ -23,7 +23,7 @@ function watchRequests() {
   let blocked = 0;
   const show = () => {
     const total = requests + blocked;
-    byId('privacy-summary').textContent = total === 0 ? 'Offline · 0 requests since load' : `${requests} request${requests === 1 ? '' : 's'}, ${blocked} blocked since load`;
+    byId('privacy-summary').textContent = total === 0 ? 'Runs locally · 0 requests since load' : `${requests} request${requests === 1 ? '' : 's'}, ${blocked} blocked since load`;
     byId('request-count').textContent = `${requests} network requests since the page loaded`;
     document.querySelector('.privacy-pill').classList.toggle('alert', total > 0);
   };

@@ -12,6 +12,7 @@ import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -23,6 +24,8 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = (process.env.CHROMIUM_ARGS
   ?? '--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-background-networking --disable-component-update --disable-sync --no-first-run --disable-quic')
   .split(' ').filter(Boolean);
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -454,6 +457,31 @@ describe('keyboard and layout', () => {
     } finally {
       await context.close();
     }
+  });
+
+  test('axe finds no WCAG 2 A or AA violation in any mode, light or dark', async () => {
+    const problems = [];
+    for (const colorScheme of ['light', 'dark']) {
+      const { context, page } = await openPage({ colorScheme });
+      try {
+        // The findings, the preview banner and the stale output all have to pass too.
+        await fill(page, { username: 'ali:ce', password: 'x', image: 'registry.cloudraya.com:5000/my-app', namespaces: 'team-a' });
+        await page.click('#privacy-toggle');
+        await page.evaluate(AXE);
+        const states = [['generate', null], ['lint', 'lint'], ['inspect', 'inspect'], ['explain', 'explain-missing']];
+        for (const [mode, example] of states) {
+          await page.click(`#mode-${mode}`);
+          if (example) await page.click(`[data-example=${example}]`);
+          const result = await page.evaluate(() => window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));
+          for (const violation of result.violations) {
+            problems.push(`${colorScheme} ${mode}: ${violation.id} (${violation.nodes.length}): ${violation.nodes.slice(0, 3).map((node) => node.target.join(' ')).join(', ')}`);
+          }
+        }
+      } finally {
+        await context.close();
+      }
+    }
+    assert.deepEqual(problems, []);
   });
 
   test('screenshots in light and dark, desktop and phone width', async () => {
