@@ -23,9 +23,9 @@ enum Command {
     Secret(cmd::secret::SecretArgs),
     /// Print a workload that pulls with the Secret
     Workload(cmd::workload::WorkloadArgs),
-    /// Attach the Secret to a `ServiceAccount` without dropping existing entries
+    /// Attach the Secret to a ServiceAccount without dropping existing entries
     PatchSa(cmd::patch_sa::PatchSaArgs),
-    /// Print Secrets for several namespaces, the `ServiceAccount` steps and a workload at once
+    /// Print Secrets for several namespaces, the ServiceAccount steps and a workload at once
     Bundle(cmd::bundle::BundleArgs),
     /// Show the registries and users in a Secret or config.json, passwords masked, with problems
     Inspect(cmd::inspect::InspectArgs),
@@ -47,7 +47,10 @@ enum Command {
 /// 2: bad input, with one line on stderr naming the value.
 pub fn main() -> ExitCode {
     init_tracing();
-    let cli = Cli::parse_from(args_for_plugin_name());
+    let cli = match Cli::try_parse_from(args_for_plugin_name()) {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
@@ -70,6 +73,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Presets(args) => cmd::presets::run(&args),
         Command::Completions(args) => cmd::completions::run(&args),
     }
+}
+
+/// Help and version go out as clap writes them; a usage mistake becomes one `error:` line.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) {
+        let _ = error.print();
+        return ExitCode::SUCCESS;
+    }
+    let rendered = error.to_string();
+    let first = rendered.lines().next().unwrap_or("invalid arguments");
+    let message = first.strip_prefix("error: ").unwrap_or(first);
+    output::error(&anyhow::anyhow!("{message}; see --help"));
+    ExitCode::from(2)
 }
 
 /// The arguments, with the program shown as `kubectl regcred` when run as the kubectl plugin.

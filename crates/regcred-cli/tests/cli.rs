@@ -740,3 +740,96 @@ fn bundle_file_with_environments_reads_passwords_from_env() {
     assert_eq!(text.matches("kind: Secret").count(), 2);
     assert!(text.contains("app.kubernetes.io/environment: staging"));
 }
+
+#[test]
+fn parse_errors_never_quote_the_file() {
+    let leaky = "apiVersion: v1\nkind: Secret\nstringData:\n  .dockerconfigjson: |\n    {\"auths\":{\"r.example.com\":{\"password\":\"LeakedPw123!\"}}}\nbad: [unclosed\n";
+    for command in [
+        &["lint", "-f", "-"][..],
+        &["inspect", "-f", "-"],
+        &["patch-sa", "--secret", "s", "-f", "-"],
+    ] {
+        let out = regcred(command, leaky);
+        assert_refused(&out, "line 6");
+        assert!(
+            !stderr(&out).contains("LeakedPw123!"),
+            "{command:?} leaked: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn usage_mistakes_are_one_line_with_exit_2() {
+    assert_refused(&regcred(&["secret", "x", "-o", "xml"], ""), "'xml'");
+    assert_refused(
+        &regcred(
+            &["secret", "x", "--password-stdin", "--password-file", "f"],
+            "",
+        ),
+        "cannot be used with",
+    );
+    let help = regcred(&["secret", "--help"], "");
+    assert!(help.status.success() && stdout(&help).contains("--password-stdin"));
+}
+
+#[test]
+fn patch_sa_accepts_a_trailing_separator_and_explains_lists() {
+    let sa = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: default}\n---\n";
+    let out = regcred(&["patch-sa", "--secret", "s", "-f", "-"], sa);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = "apiVersion: v1\nkind: List\nitems: []\n";
+    assert_refused(
+        &regcred(&["patch-sa", "--secret", "s", "-f", "-"], list),
+        "give one ServiceAccount",
+    );
+    assert_refused(
+        &regcred(
+            &[
+                "patch-sa",
+                "--secret",
+                "s",
+                "--service-account",
+                "builder",
+                "-f",
+                "-",
+            ],
+            sa,
+        ),
+        "'builder'",
+    );
+}
+
+#[test]
+fn names_the_api_would_refuse_after_generation_are_refused() {
+    let long = "a".repeat(250);
+    assert_refused(
+        &regcred(
+            &[
+                "secret",
+                &long,
+                "--server",
+                "r.example.com",
+                "--username",
+                "u",
+                "--password-stdin",
+                "--append-hash",
+            ],
+            "pw",
+        ),
+        "hash suffix",
+    );
+    assert_refused(
+        &regcred(
+            &[
+                "workload",
+                "deploy",
+                "my.app",
+                "--image",
+                "r.example.com/x:v1",
+            ],
+            "",
+        ),
+        "'my.app'",
+    );
+}

@@ -19,8 +19,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Neither YAML nor JSON.
-    #[error("input is not YAML or JSON")]
-    Syntax(#[source] serde_saphyr::Error),
+    #[error("input is not YAML or JSON: {0}")]
+    Syntax(crate::yaml::SyntaxError),
     /// Parsed, but holds no Secret and no docker config.
     #[error(
         "input holds no Secret and no docker config (expected kind: Secret, or a JSON object with 'auths')"
@@ -79,7 +79,7 @@ pub struct Inspection {
 /// [`Error::Syntax`] for text that is neither YAML nor JSON; [`Error::NothingToInspect`] when it
 /// holds no Secret and no docker config.
 pub fn inspect(text: &str) -> Result<Vec<Inspection>> {
-    let documents: Vec<Value> = serde_saphyr::from_multiple(text).map_err(Error::Syntax)?;
+    let documents = crate::yaml::parse_documents(text).map_err(Error::Syntax)?;
     let secrets: Vec<&Value> = documents.iter().flat_map(secrets_in).collect();
     if !secrets.is_empty() {
         return Ok(secrets.into_iter().map(inspect_secret).collect());
@@ -225,11 +225,18 @@ fn decoded_config(secret: &Value, key: &str, object: &str) -> std::result::Resul
 }
 
 fn decode_data(encoded: &str, key: &str) -> std::result::Result<String, Finding> {
-    if let Some(at) = encoded.find(|c: char| c.is_whitespace()) {
-        return Err(Finding::error("data-wrapped-base64", format!("data.{key} is base64 wrapped over several lines (whitespace at index {at}); the API refuses it"))
+    // Go's decoder (the API server's) skips line breaks but not spaces: a wrapped value kept in
+    // a YAML block scalar works, one folded into a plain scalar has spaces and is refused.
+    let encoded = encoded.trim_end_matches(['\n', '\r']);
+    if let Some(at) = encoded.find([' ', '\t']) {
+        return Err(Finding::error("data-wrapped-base64", format!("data.{key} has a space at index {at}: base64 wrapped over several lines and folded by YAML; the API refuses it (illegal base64 data at input byte {at})"))
             .with_fix("encode without wrapping (base64 -w0), or let regcred write the Secret"));
     }
-    let bytes = STANDARD.decode(encoded).map_err(|error| {
+    let encoded: String = encoded
+        .chars()
+        .filter(|c| *c != '\n' && *c != '\r')
+        .collect();
+    let bytes = STANDARD.decode(&encoded).map_err(|error| {
         Finding::error(
             "data-not-base64",
             format!("data.{key} is not valid base64: {error}"),

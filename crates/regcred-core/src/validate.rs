@@ -18,6 +18,11 @@ pub fn check_name(field: &'static str, value: &str) -> Vec<Finding> {
     check_dns1123(field, value, MAX_SUBDOMAIN, true)
 }
 
+/// Checks a name that must be a DNS-1123 label (container names, `app` label values).
+pub fn check_label_name(field: &'static str, value: &str) -> Vec<Finding> {
+    check_dns1123(field, value, MAX_LABEL, false)
+}
+
 /// Checks a namespace name against the API's DNS-1123 label rule.
 pub fn check_namespace(value: &str) -> Vec<Finding> {
     check_dns1123("namespace", value, MAX_LABEL, false)
@@ -25,6 +30,11 @@ pub fn check_namespace(value: &str) -> Vec<Finding> {
 
 fn check_dns1123(field: &'static str, value: &str, max: usize, dots: bool) -> Vec<Finding> {
     let what = field_label(field);
+    let rule = if dots {
+        ""
+    } else {
+        " (no dots: it is also used as a DNS label)"
+    };
     if value.is_empty() {
         return vec![Finding::error("name-empty", format!("{field} is empty")).with_field(field)];
     }
@@ -52,7 +62,7 @@ fn check_dns1123(field: &'static str, value: &str, max: usize, dots: bool) -> Ve
             .with_fix(format!("shorten it to at most {max} characters")),
         );
     }
-    if let Some(problem) = dns1123_problem(value, dots) {
+    if let Some(problem) = dns1123_problem(value, dots).map(|p| format!("{p}{rule}")) {
         let fixed = suggested_name(value, dots);
         let fix = if fixed.is_empty() {
             "use lower-case letters, digits and '-'".to_owned()
@@ -202,8 +212,8 @@ pub fn check_server(server: &str) -> Vec<Finding> {
             )
             .with_field(field)
             .with_fix(format!(
-                "use the bare host '{}'; the kubelet only understands http:// and https:// keys",
-                parts.host
+                "use '{}'; the kubelet only understands http:// and https:// keys",
+                authority(&parts).to_ascii_lowercase()
             )),
         );
     }
@@ -250,7 +260,7 @@ fn host_findings(server: &str, parts: &ServerParts<'_>) -> Vec<Finding> {
 }
 
 fn wildcard_findings(server: &str, host: &str) -> Option<Finding> {
-    if !host.contains(['*', '?', '[']) {
+    if !host.contains('*') {
         return None;
     }
     let partial = host
@@ -263,7 +273,7 @@ fn wildcard_findings(server: &str, host: &str) -> Option<Finding> {
         Finding::info(
             "server-wildcard",
             format!(
-                "registry server '{server}' matches hosts with exactly {} labels; '*' never spans a dot",
+                "registry server '{server}' matches hosts with exactly {} dot-separated parts; '*' never spans a dot",
                 host.split('.').count()
             ),
         )

@@ -82,3 +82,43 @@ pub fn render<T: Serialize>(values: &[T], format: Format) -> Result<String> {
         Format::Json => to_json(&trees),
     }
 }
+
+/// A YAML or JSON text that does not parse.
+///
+/// The message gives the position and the parser's reason but never the surrounding lines: the
+/// text may be a Secret or a docker config, and error output ends up in CI logs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SyntaxError {
+    message: String,
+}
+
+impl SyntaxError {
+    fn from_saphyr(error: &serde_saphyr::Error) -> Self {
+        // The parser's own message, without its snippet of the input; the snippet would quote
+        // neighbouring lines, passwords included. No source is kept for the same reason.
+        Self {
+            message: error.without_snippet().to_string(),
+        }
+    }
+}
+
+/// Every document of a multi-document YAML (or JSON) text, empty documents dropped.
+///
+/// # Errors
+/// [`SyntaxError`] naming the line and column.
+pub fn parse_documents(text: &str) -> Result<Vec<serde_json::Value>, SyntaxError> {
+    // Manifest sets from Helm or kustomize run to many thousands of documents; the default
+    // budget stops at 1,024. Alias and anchor limits stay as they are (alias bombs).
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_documents: 1_000_000,
+            max_nodes: 100_000_000,
+            max_events: 200_000_000,
+            max_total_scalar_bytes: 1 << 30,
+        },
+    };
+    let documents: Vec<serde_json::Value> = serde_saphyr::from_multiple_with_options(text, options)
+        .map_err(|error| SyntaxError::from_saphyr(&error))?;
+    Ok(documents.into_iter().filter(|d| !d.is_null()).collect())
+}

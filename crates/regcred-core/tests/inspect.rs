@@ -76,19 +76,48 @@ fn unpadded_auth_is_flagged_as_docker_cli_only_problem() {
     assert_eq!(codes(&secret_with_config(config)), ["auth-unpadded"]);
 }
 
-#[test]
-fn wrapped_data_base64_is_flagged() {
+fn wrapped_config() -> (String, String) {
     let long = format!(
         r#"{{"auths":{{"registry.example.com":{{"username":"alice","password":"{}"}}}}}}"#,
         "p".repeat(80)
     );
     let encoded = STANDARD.encode(long);
-    let wrapped = format!("{}\n{}", &encoded[..76], &encoded[76..]);
+    (encoded[..76].to_owned(), encoded[76..].to_owned())
+}
+
+#[test]
+fn wrapped_base64_folded_into_spaces_is_flagged() {
+    // A plain YAML scalar continued on the next line folds the line break into a space.
+    let (first, rest) = wrapped_config();
     let text = format!(
-        "kind: Secret\nmetadata: {{name: x}}\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: \"{}\"\n",
-        wrapped.replace('\n', "\\n")
+        "kind: Secret\nmetadata: {{name: x}}\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: {first}\n    {rest}\n"
     );
-    assert_eq!(codes(&text), ["data-wrapped-base64"]);
+    let found = codes(&text);
+    assert_eq!(found, ["data-wrapped-base64"]);
+    assert!(
+        inspect(&text).unwrap()[0].findings[0]
+            .message
+            .contains("index 76")
+    );
+}
+
+#[test]
+fn wrapped_base64_kept_in_a_block_scalar_is_read_like_the_api_does() {
+    // Go's base64 decoder skips line breaks, so the API accepts this form.
+    let (first, rest) = wrapped_config();
+    let text = format!(
+        "kind: Secret\nmetadata: {{name: x}}\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: |\n    {first}\n    {rest}\n"
+    );
+    let inspections = inspect(&text).unwrap();
+    assert!(
+        inspections[0]
+            .findings
+            .iter()
+            .all(|f| f.code != "data-wrapped-base64"),
+        "{:?}",
+        inspections[0].findings
+    );
+    assert_eq!(inspections[0].entries[0].username.as_deref(), Some("alice"));
 }
 
 #[test]

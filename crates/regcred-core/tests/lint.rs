@@ -252,3 +252,41 @@ fn errors_sort_before_warnings() {
 fn invalid_yaml_is_an_error() {
     assert!(lint("kind: [unclosed").is_err());
 }
+
+#[test]
+fn public_images_next_to_private_ones_are_not_flagged() {
+    let text = set(&[
+        secret("regcred", "prod", "registry.example.com", "u"),
+        deployment("prod", "nginx:1.27", Some("regcred")),
+        deployment(
+            "prod",
+            "quay.io/prometheus/node-exporter:v1.8.0",
+            Some("regcred"),
+        ),
+    ]);
+    assert_eq!(lint(&text).unwrap(), vec![]);
+}
+
+#[test]
+fn lint_stays_fast_on_thousands_of_objects() {
+    // 2,000 Secrets and 2,000 Deployments: a quadratic pass would take tens of seconds.
+    let mut documents = Vec::new();
+    for i in 0..2000 {
+        let ns = format!("team-{i}");
+        documents.push(secret("regcred", &ns, "registry.example.com", "u"));
+        documents.push(deployment(
+            &ns,
+            "registry.example.com/app:v1",
+            Some("regcred"),
+        ));
+    }
+    let findings = lint(&set(&documents)).unwrap();
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.code == "credentials-shared-across-environments"
+                || f.severity < Severity::Error),
+        "{:?}",
+        &findings[..findings.len().min(3)]
+    );
+}

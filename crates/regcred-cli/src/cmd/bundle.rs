@@ -1,4 +1,4 @@
-//! `regcred bundle`: Secrets for several namespaces, `ServiceAccount` steps and a workload at once.
+//! `regcred bundle`: Secrets for several namespaces, ServiceAccount steps and a workload at once.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,7 +41,7 @@ pub struct BundleArgs {
     /// Namespace; repeat for one copy per namespace
     #[arg(short = 'n', long = "namespace", value_name = "NAMESPACE")]
     pub namespaces: Vec<String>,
-    /// `ServiceAccount` to attach the Secret to
+    /// ServiceAccount to attach the Secret to
     #[arg(long, default_value = "default")]
     pub service_account: String,
     /// Where pods get the Secret from
@@ -72,7 +72,7 @@ pub struct BundleArgs {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum AttachArg {
-    /// The `ServiceAccount` lists the Secret (recommended)
+    /// The ServiceAccount lists the Secret (recommended)
     ServiceAccount,
     /// The workload lists the Secret
     Workload,
@@ -99,6 +99,15 @@ pub fn run(args: &BundleArgs) -> Result<ExitCode> {
     };
     let generated = manifest::generate_environments(&file)?;
     output::warn_findings(&generated.findings);
+    let attaches_sa = file
+        .specs()
+        .iter()
+        .any(|spec| spec.attach != Attach::Workload);
+    if attaches_sa && matches!(args.show, Show::Bundle) {
+        output::warn(
+            "the ServiceAccount step is not in these manifests (applying a ServiceAccount would replace the list it has): run it from `--show commands`, or use `--attach workload`",
+        );
+    }
     let text = match args.show {
         Show::Bundle => generated.bundle,
         Show::Secrets => generated.secrets,
@@ -165,8 +174,15 @@ fn name_from_image(image: &str) -> String {
 /// `passwordEnv` instead of `password`, so the file itself need not hold a secret.
 fn file_from_path(path: &std::path::Path) -> Result<BundleFile> {
     let text = input::read_text(path)?;
-    let mut value: serde_json::Value = serde_saphyr::from_str(&text)
+    let documents = regcred_core::yaml::parse_documents(&text)
         .with_context(|| format!("'{}' is not valid YAML or JSON", path.display()))?;
+    let [mut value] = <[serde_json::Value; 1]>::try_from(documents).map_err(|documents| {
+        anyhow::anyhow!(
+            "'{}' holds {} documents; a bundle file is one document",
+            path.display(),
+            documents.len()
+        )
+    })?;
     let base = path.parent().filter(|_| path != std::path::Path::new("-"));
     let setups: Vec<&mut serde_json::Value> = match value.get_mut("environments") {
         Some(serde_json::Value::Array(environments)) => environments.iter_mut().collect(),

@@ -1,4 +1,4 @@
-//! `regcred patch-sa`: attach the Secret to a `ServiceAccount`, keeping what it lists.
+//! `regcred patch-sa`: attach the Secret to a ServiceAccount, keeping what it lists.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,35 +17,30 @@ pub struct PatchSaArgs {
     /// The Secret to attach
     #[arg(long)]
     pub secret: String,
-    /// The `ServiceAccount`
-    #[arg(long, default_value = "default")]
-    pub service_account: String,
+    /// The ServiceAccount [default: default]; with -f it must match the file's
+    #[arg(long)]
+    pub service_account: Option<String>,
     /// Namespace, for the printed kubectl commands
     #[arg(short = 'n', long)]
     pub namespace: Option<String>,
-    /// The current `ServiceAccount` (YAML or JSON, `-` for stdin): print it patched
+    /// The current ServiceAccount (YAML or JSON, `-` for stdin): print it patched
     #[arg(short = 'f', long, value_name = "FILE")]
     pub filename: Option<PathBuf>,
-    /// Output format for the patched `ServiceAccount`
+    /// Output format for the patched ServiceAccount
     #[arg(short = 'o', long, value_enum, default_value_t)]
     pub output: OutputFormat,
 }
 
 pub fn run(args: &PatchSaArgs) -> Result<ExitCode> {
     super::fail_on_errors(&validate::check_name("secretName", &args.secret))?;
-    super::fail_on_errors(&validate::check_name(
-        "serviceAccount",
-        &args.service_account,
-    ))?;
+    let account = args.service_account.as_deref().unwrap_or("default");
+    super::fail_on_errors(&validate::check_name("serviceAccount", account))?;
     if let Some(namespace) = &args.namespace {
         super::fail_on_errors(&validate::check_namespace(namespace))?;
     }
     let Some(path) = &args.filename else {
-        let commands = manifest::kubectl_patch_commands(
-            &args.service_account,
-            args.namespace.as_deref(),
-            &args.secret,
-        );
+        let commands =
+            manifest::kubectl_patch_commands(account, args.namespace.as_deref(), &args.secret);
         output::emit(&commands)?;
         return Ok(ExitCode::SUCCESS);
     };
@@ -53,6 +48,11 @@ pub fn run(args: &PatchSaArgs) -> Result<ExitCode> {
     let text = input::read_text(path)?;
     let current = parse_service_account(&text)
         .with_context(|| format!("'{}' is not a ServiceAccount", path.display()))?;
+    check_same_object(
+        &current,
+        args.service_account.as_deref(),
+        args.namespace.as_deref(),
+    )?;
     let (patched, changed) = manifest::patch_service_account(&current, &args.secret);
     if !changed {
         output::warn(&format!(
@@ -65,17 +65,48 @@ pub fn run(args: &PatchSaArgs) -> Result<ExitCode> {
 }
 
 fn parse_service_account(text: &str) -> Result<ServiceAccount> {
-    let value: serde_json::Value = if text.trim_start().starts_with('{') {
-        serde_json::from_str(text)?
-    } else {
-        serde_saphyr::from_str(text)?
+    let documents = regcred_core::yaml::parse_documents(text)?;
+    let value = match documents.as_slice() {
+        [single] => single.clone(),
+        [] => bail!("it is empty; give the output of `kubectl get serviceaccount NAME -o yaml`"),
+        _ => bail!(
+            "it holds {} documents; give exactly one ServiceAccount",
+            documents.len()
+        ),
     };
     let kind = value
         .get("kind")
         .and_then(serde_json::Value::as_str)
         .unwrap_or_default();
+    if kind.ends_with("List") {
+        bail!("it is a {kind}; give one ServiceAccount: `kubectl get serviceaccount NAME -o yaml`");
+    }
     if kind != "ServiceAccount" {
         bail!("its kind is '{kind}'; give the output of `kubectl get serviceaccount NAME -o yaml`");
     }
     Ok(serde_json::from_value(value)?)
+}
+
+/// Refuses a file that is not the ServiceAccount the flags name.
+fn check_same_object(
+    current: &ServiceAccount,
+    account: Option<&str>,
+    namespace: Option<&str>,
+) -> Result<()> {
+    let meta = &current.metadata;
+    if let (Some(wanted), Some(found)) = (account, meta.name.as_deref())
+        && wanted != found
+    {
+        bail!(
+            "the file holds ServiceAccount '{found}', not '{wanted}'; drop --service-account or give the right file"
+        );
+    }
+    if let (Some(wanted), Some(found)) = (namespace, meta.namespace.as_deref())
+        && wanted != found
+    {
+        bail!(
+            "the file's ServiceAccount is in namespace '{found}', not '{wanted}'; drop -n or give the right file"
+        );
+    }
+    Ok(())
 }

@@ -12,7 +12,7 @@ use crate::output;
 
 #[derive(Debug, Args)]
 pub struct WorkloadArgs {
-    /// Deployment, `StatefulSet`, `DaemonSet`, Job, `CronJob` or Pod (kubectl short names work)
+    /// Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod (kubectl short names work)
     pub kind: String,
     /// Object and container name
     pub name: String,
@@ -25,19 +25,19 @@ pub struct WorkloadArgs {
     /// Namespace; repeat for one workload per namespace
     #[arg(short = 'n', long = "namespace", value_name = "NAMESPACE")]
     pub namespaces: Vec<String>,
-    /// Replicas (Deployment, `StatefulSet`)
+    /// Replicas (Deployment, StatefulSet)
     #[arg(long, default_value_t = 2)]
     pub replicas: i32,
     /// Container port
     #[arg(long)]
     pub port: Option<i32>,
-    /// `ServiceAccount` the pods run as
+    /// ServiceAccount the pods run as
     #[arg(long)]
     pub service_account: Option<String>,
     /// imagePullPolicy: Always, `IfNotPresent` or Never
     #[arg(long)]
     pub image_pull_policy: Option<String>,
-    /// `CronJob` schedule
+    /// CronJob schedule
     #[arg(long)]
     pub schedule: Option<String>,
     /// Pod label, key=value; repeatable [default: app=NAME]

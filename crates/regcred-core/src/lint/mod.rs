@@ -20,8 +20,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Not YAML or JSON.
-    #[error("manifests are not valid YAML or JSON")]
-    Syntax(#[source] serde_saphyr::Error),
+    #[error("manifests are not valid YAML or JSON: {0}")]
+    Syntax(crate::yaml::SyntaxError),
 }
 
 /// Every finding for a multi-document YAML (or JSON) manifest set, most severe first.
@@ -127,8 +127,10 @@ fn lint_image(
     if !tried.is_empty() {
         return findings;
     }
+    // Only registries this set holds credentials for are known to be private; an image from
+    // anywhere else (a public base image, an init container) may well pull anonymously.
     let candidates = keys_for_registry(set, &parsed);
-    if candidates.is_empty() && names.is_empty() {
+    if candidates.is_empty() {
         return findings;
     }
     findings.push(uncovered(
@@ -145,22 +147,22 @@ fn lint_image(
 
 /// Keys anywhere in the set that are about this image's registry host (a near miss or a match).
 fn keys_for_registry(set: &ManifestSet, image: &ImageRef) -> BTreeSet<String> {
-    set.secrets
+    let host = image.domain().split(':').next().unwrap_or_default();
+    // Keys people write for Docker Hub under other names are near misses for its images.
+    let hub_aliases = [
+        "registry-1.docker.io",
+        "registry.hub.docker.com",
+        "hub.docker.com",
+    ];
+    set.registry_keys
         .iter()
-        .filter(|s| s.is_pull_secret)
-        .flat_map(|s| s.keys.iter())
-        .filter(|key| {
-            matching::key_matches(key, &image.repository())
-                || matching::normalize_key(key).is_some_and(|n| {
-                    host_of(&n.as_str()) == image.domain().split(':').next().unwrap_or_default()
-                })
+        .filter(|(key, key_host)| {
+            key_host == host
+                || (image.is_docker_hub() && hub_aliases.contains(&key_host.as_str()))
+                || (key_host.contains('*') && matching::key_matches(key, &image.repository()))
         })
-        .cloned()
+        .map(|(key, _)| key.clone())
         .collect()
-}
-
-fn host_of(normalized: &str) -> &str {
-    normalized.split(['/', ':']).next().unwrap_or_default()
 }
 
 fn uncovered(

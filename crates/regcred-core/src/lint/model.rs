@@ -1,5 +1,7 @@
 //! The parts of a manifest set that decide pulls: pull Secrets, ServiceAccounts, pod specs.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
@@ -74,6 +76,9 @@ pub struct ManifestSet {
     pub pods: Vec<PodSpecRef>,
     /// What inspecting the pull Secrets found.
     pub secret_findings: Vec<Finding>,
+    /// Every registry key of every pull Secret with its host (no port), built once.
+    pub registry_keys: Vec<(String, String)>,
+    secret_index: HashMap<(String, String), usize>,
 }
 
 impl ManifestSet {
@@ -81,12 +86,13 @@ impl ManifestSet {
     ///
     /// # Errors
     /// When the text is not YAML or JSON.
-    pub fn parse(text: &str) -> Result<Self, serde_saphyr::Error> {
-        let documents: Vec<Value> = serde_saphyr::from_multiple(text)?;
+    pub fn parse(text: &str) -> Result<Self, crate::yaml::SyntaxError> {
+        let documents = crate::yaml::parse_documents(text)?;
         let mut set = Self::default();
         for document in &documents {
             set.add(document);
         }
+        set.index();
         Ok(set)
     }
 
@@ -156,11 +162,40 @@ impl ManifestSet {
         self.secrets.push(secret);
     }
 
+    /// Builds the look-up tables, so linting stays linear in the size of the set.
+    fn index(&mut self) {
+        for (position, secret) in self.secrets.iter().enumerate() {
+            self.secret_index
+                .entry((secret.namespace.clone(), secret.name.clone()))
+                .or_insert(position);
+        }
+        let mut keys: Vec<(String, String)> = self
+            .secrets
+            .iter()
+            .filter(|s| s.is_pull_secret)
+            .flat_map(|s| s.keys.iter())
+            .filter_map(|key| {
+                let normalized = crate::matching::normalize_key(key)?;
+                let host = normalized
+                    .as_str()
+                    .split(['/', ':'])
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                Some((key.clone(), host))
+            })
+            .collect();
+        keys.sort();
+        keys.dedup();
+        self.registry_keys = keys;
+    }
+
     /// The Secret `name` in `namespace`.
     pub fn secret(&self, namespace: &str, name: &str) -> Option<&PullSecret> {
-        self.secrets
-            .iter()
-            .find(|s| s.namespace == namespace && s.name == name)
+        let position = self
+            .secret_index
+            .get(&(namespace.to_owned(), name.to_owned()))?;
+        self.secrets.get(*position)
     }
 
     /// The ServiceAccount `name` in `namespace`.

@@ -66,6 +66,13 @@ pub struct SecretSpec<'a> {
 /// [`super::Error::DockerConfig`] for no or duplicate registries.
 pub fn secret(spec: &SecretSpec<'_>) -> Result<Secret> {
     let mut findings = validate::check_name("secretName", spec.name);
+    if spec.append_hash && spec.name.len() + 11 > validate::MAX_SUBDOMAIN {
+        findings.push(
+            crate::finding::Finding::error("name-too-long", format!("Secret name '{}' is {} characters long; with the 11-character hash suffix it passes the API's limit of {}", spec.name, spec.name.len(), validate::MAX_SUBDOMAIN))
+                .with_field("secretName")
+                .with_fix(format!("shorten it to at most {} characters", validate::MAX_SUBDOMAIN - 11)),
+        );
+    }
     if let Some(namespace) = spec.namespace {
         findings.extend(validate::check_namespace(namespace));
     }

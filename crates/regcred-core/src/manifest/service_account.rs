@@ -48,13 +48,19 @@ pub fn json_patches(secret: &str) -> JsonPatches {
 pub fn kubectl_patch_commands(account: &str, namespace: Option<&str>, secret: &str) -> String {
     let patches = json_patches(secret);
     let ns = namespace.map(|ns| format!(" -n {ns}")).unwrap_or_default();
+    let place = namespace
+        .map(|ns| format!(" in namespace '{ns}'"))
+        .unwrap_or_default();
+    // Only one command is live: pasting both JSON patches would let the second replace the list
+    // the first appended to, which is exactly the trap this avoids.
     format!(
-        "# ServiceAccount '{account}' already lists pull secrets: append (existing entries stay)\n\
-         kubectl patch serviceaccount {account}{ns} --type=json -p '{append}'\n\
-         # ServiceAccount '{account}' lists none yet: create the list\n\
-         kubectl patch serviceaccount {account}{ns} --type=json -p '{create}'\n\
-         # Or, in one step that works in both cases and never duplicates:\n\
-         kubectl get serviceaccount {account}{ns} -o json | regcred patch-sa --secret {secret} -f - | kubectl replace -f -\n",
+        "# ServiceAccount '{account}'{place}: attach '{secret}', keeping every entry it lists (safe to repeat)\n\
+         kubectl get serviceaccount {account}{ns} -o json | regcred patch-sa --secret {secret} -f - | kubectl replace -f -\n\
+         # Without regcred, run ONE of these (`kubectl get serviceaccount {account}{ns} -o yaml` tells which):\n\
+         #   it already lists pull secrets, append:\n\
+         #   kubectl patch serviceaccount {account}{ns} --type=json -p '{append}'\n\
+         #   it lists none yet, create the list:\n\
+         #   kubectl patch serviceaccount {account}{ns} --type=json -p '{create}'\n",
         append = patches.append,
         create = patches.create,
     )

@@ -117,7 +117,8 @@ pub fn default_workload_name(image: &str) -> String {
 
 /// Checks every field of a workload spec.
 pub fn check(spec: &WorkloadSpec) -> Vec<Finding> {
-    let mut findings = validate::check_name("workloadName", &spec.name);
+    // The name is also the container name and the `app` label value: a DNS-1123 label.
+    let mut findings = validate::check_label_name("workloadName", &spec.name);
     if spec.name.len() > 52 && spec.kind == WorkloadKind::CronJob {
         findings.push(
             Finding::error("name-too-long", format!("CronJob name '{}' is longer than 52 characters; the API refuses it because Job names get a suffix", spec.name))
