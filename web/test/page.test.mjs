@@ -552,7 +552,7 @@ describe('size and speed', () => {
         const first = performance.getEntriesByName('regcred:first-yaml')[0].startTime;
         return { firstYaml: first, loadEvent: navigation.loadEventEnd };
       });
-      loads.push({ ...timing, blankPageLoad: floor, overPageFloor: timing.firstYaml - floor });
+      loads.push({ ...timing, afterLoadEvent: timing.firstYaml - timing.loadEvent, blankPageLoad: floor, overPageFloor: timing.firstYaml - floor });
       await context.close();
     }
 
@@ -572,6 +572,7 @@ describe('size and speed', () => {
         medianFromNavigation: median(loads.map((l) => l.firstYaml)),
         medianBlankPageLoad: median(loads.map((l) => l.blankPageLoad)),
         medianOverBlankPage: median(loads.map((l) => l.overPageFloor)),
+        medianAfterLoadEvent: median(loads.map((l) => l.afterLoadEvent)),
         runs: loads,
       },
       keystrokeMs: { median: median(keystrokes), p95: percentile(keystrokes, 0.95), max: Math.max(...keystrokes), count: keystrokes.length },
@@ -581,7 +582,7 @@ describe('size and speed', () => {
     console.log(`form wasm+JS gzip: ${kib(formWasmAndJs)} KiB of 250 KiB (wasm ${kib(sizes.generateWasm)}, glue ${kib(sizes.generateGlue)}, page JS ${kib(sizes.pageJs)})`);
     console.log(`with the analysis module: ${kib(allWasmAndJs)} KiB (wasm ${kib(sizes.analyzeWasm)}, glue ${kib(sizes.analyzeGlue)}); CSS ${kib(sizes.css)}, HTML ${kib(sizes.html)}`);
     const first = metrics.firstYamlMs;
-    console.log(`first YAML: ${first.medianFromNavigation.toFixed(0)} ms from navigation start, ${first.medianOverBlankPage.toFixed(0)} ms more than a blank page with the same stylesheet (${first.medianBlankPageLoad.toFixed(0)} ms); medians of ${loads.length}; target 150 ms`);
+    console.log(`first YAML: ${first.medianFromNavigation.toFixed(0)} ms from navigation start, ${first.medianAfterLoadEvent.toFixed(0)} ms after the load event, ${first.medianOverBlankPage.toFixed(0)} ms more than a blank page with the same stylesheet (${first.medianBlankPageLoad.toFixed(0)} ms); medians of ${loads.length}; target 150 ms`);
     console.log(`regenerate per keystroke: median ${metrics.keystrokeMs.median.toFixed(2)} ms, p95 ${metrics.keystrokeMs.p95.toFixed(2)} ms over ${keystrokes.length} keys; target 5 ms`);
 
     assert.ok(keystrokes.length >= 40, `every keystroke regenerates (${keystrokes.length})`);

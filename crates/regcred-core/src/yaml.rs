@@ -73,6 +73,9 @@ pub fn to_json<T: Serialize>(values: &[T]) -> Result<String> {
 /// # Errors
 /// As [`to_yaml`] and [`to_json`].
 pub fn render<T: Serialize>(values: &[T], format: Format) -> Result<String> {
+    // Through JSON trees (key order kept by `preserve_order`), every Kubernetes type is
+    // serialized by one serializer instead of two: the browser's WebAssembly module is a quarter
+    // smaller, and the text is the same (the snapshots and the kubectl oracle check it).
     let trees = values
         .iter()
         .map(|value| serde_json::to_value(value).map_err(Error::Json))
