@@ -74,7 +74,7 @@ pub fn to_json<T: Serialize>(values: &[T]) -> Result<String> {
 /// As [`to_yaml`] and [`to_json`].
 pub fn render<T: Serialize>(values: &[T], format: Format) -> Result<String> {
     // Through JSON trees (key order kept by `preserve_order`), every Kubernetes type is
-    // serialized by one serializer instead of two: the browser's WebAssembly module is a quarter
+    // serialized by one serializer instead of two: the browser's WebAssembly code is a quarter
     // smaller, and the text is the same (the snapshots and the kubectl oracle check it).
     let trees = values
         .iter()
