@@ -418,6 +418,42 @@ describe('privacy', () => {
   });
 });
 
+describe('share links', () => {
+  test('a share link restores the safe fields and leaves the credentials empty', async () => {
+    const first = await openPage();
+    let url;
+    try {
+      await fill(first.page, { ...SCENARIOS['Docker Hub token, e-mail, StatefulSet, JSON output'] });
+      await first.page.click('#tab-workload');
+      await first.page.click('#share');
+      url = await first.page.evaluate(() => location.href);
+    } finally {
+      await first.context.close();
+    }
+    const hash = new URL(url).hash;
+    const keys = [...new URLSearchParams(hash.slice(1)).keys()];
+    assert.deepEqual(keys.filter((key) => ['username', 'user', 'password', 'email'].includes(key)), [], hash);
+    assert.ok(!hash.includes('dckr_pat') && !hash.includes('octo%40example'), hash);
+
+    const { context, page } = await openPage({ hash });
+    try {
+      const values = await page.evaluate(() => Object.fromEntries(
+        ['f-preset', 'f-server', 'f-secret-name', 'f-service-account', 'f-kind', 'f-image', 'f-workload-name', 'f-username', 'f-password', 'f-email']
+          .map((id) => [id, document.getElementById(id).value]),
+      ));
+      assert.deepEqual(values, {
+        'f-preset': 'dockerhub', 'f-server': 'https://index.docker.io/v1/', 'f-secret-name': 'dockerhub-secret',
+        'f-service-account': 'builder', 'f-kind': 'StatefulSet', 'f-image': 'octocat/api:2.1', 'f-workload-name': 'api-server',
+        'f-username': '', 'f-password': '', 'f-email': '',
+      });
+      assert.equal(await page.getAttribute('#tab-workload', 'aria-selected'), 'true');
+      assert.equal(await page.isChecked('input[name=output][value=json]'), true);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('keyboard and layout', () => {
   test('every control has a label and the form works from the keyboard', async () => {
     const { context, page } = await openPage();
