@@ -623,10 +623,11 @@ describe('size and speed', () => {
 
     assert.ok(keystrokes.length >= 40, `every keystroke regenerates (${keystrokes.length})`);
     assert.ok(formWasmAndJs <= metrics.budgetBytes, `the form's wasm + JS is ${formWasmAndJs} bytes gzipped, over the 250 KiB budget`);
-    // The targets are 150 ms and 5 ms; the gates below are looser because this shared 2-core
-    // machine runs several times slower under load. They catch regressions; the figures
-    // themselves are printed above and kept in metrics.json.
-    assert.ok(first.medianOverBlankPage < 500, `first YAML ${first.medianOverBlankPage} ms after a blank page would have loaded`);
+    // Targets: 150 ms from the page's load event to the first YAML, 5 ms per keystroke. The gates
+    // are twice that, because this shared 2-core machine runs several times slower under load;
+    // they catch regressions, and the figures themselves are printed above and kept in
+    // metrics.json (from navigation start too, which includes fetching every file).
+    assert.ok(first.medianAfterLoadEvent < 300, `first YAML ${first.medianAfterLoadEvent} ms after the load event`);
     assert.ok(metrics.keystrokeMs.median < 10, `a keystroke takes ${metrics.keystrokeMs.median} ms`);
   });
 });
