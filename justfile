@@ -40,8 +40,14 @@ bench-secret:
     scripts/bench-secret.sh target/release/regcred
     cargo bench -p regcred-core --bench generate -- --quiet
 
-# What CI runs: lint, tests, the e2e on a real local cluster (installs packages, starts dockerd, builds Kubernetes once into ~/.cache/regcred)
-ci: test e2e-local
+# What CI runs: lint, tests, the browser tests, the e2e on a real local cluster (installs packages, starts dockerd, builds Kubernetes once into ~/.cache/regcred)
+ci: test test-web-ci e2e-local
+
+# The browser tests as CI runs them: installs Chromium and the wasm tools first
+[private]
+test-web-ci:
+    scripts/setup.sh web
+    just test-web
 
 # The e2e on the local single-node cluster, offline images: starts dockerd, a registry container and the cluster (as root), removes them after
 e2e-local:

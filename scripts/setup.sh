@@ -33,7 +33,12 @@ if want rust; then
 fi
 if want web; then
   rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-  apt_install chromium chromium-driver binaryen nodejs npm
+  apt_install chromium chromium-driver
+  # Node.js with npm comes from the machine (Debian's npm would replace a newer Node.js).
+  command -v node >/dev/null && command -v npm >/dev/null || {
+    echo "setup: node and npm not found; install Node.js 18 or newer (https://nodejs.org)" >&2
+    exit 1
+  }
 fi
 if want docker; then
   apt_install docker.io skopeo apache2-utils busybox-static docker-registry
