@@ -1,0 +1,357 @@
+//! Adds an `imagePullSecrets` entry to existing manifests by inserting text only.
+//!
+//! The input is read with a real YAML parser that reports byte offsets; the secret is then
+//! written into the gaps it finds, so every byte of the input stays where it was: comments,
+//! quoting, anchors, blank lines, document markers, CRLF line ends, a BOM. The edited text is
+//! read back and compared with the input before it is returned.
+//!
+//! # Caveats
+//! A pod spec or `imagePullSecrets` list that an alias shares (`&anchor` ... `*anchor`, or a
+//! merge key `<<: *base`) is left alone with a warning: adding the secret there would change
+//! every place that uses the anchor, and replacing the alias with a copy would remove text.
+
+mod objects;
+mod render;
+mod selector;
+mod text;
+mod tree;
+mod verify;
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::finding::Finding;
+use crate::validate;
+
+use objects::{Filters, Plan, Target};
+use render::{BlockSeqStyle, Insertion, Renderer};
+use selector::Selector;
+use tree::{Document, NodeId, Reader};
+use verify::{Added, DocEdits};
+
+/// Result alias for this module.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What cannot be injected.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The text is not valid YAML.
+    #[error("line {line}, column {column}: {message}")]
+    Syntax {
+        /// Line of the error, from one.
+        line: usize,
+        /// Column of the error, in characters from one.
+        column: usize,
+        /// What the parser expected.
+        message: String,
+    },
+    /// The secret name is not a valid object name.
+    #[error("{0}")]
+    InvalidSecret(Finding),
+    /// The label selector cannot be read.
+    #[error("label selector '{selector}' cannot be read: {reason}")]
+    InvalidSelector {
+        /// The selector as given.
+        selector: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The edited text did not read back as the input plus the secret.
+    #[error(
+        "the edited text near line {line} did not read back as the input plus the secret, so \
+         nothing was changed; this is a bug in regcred: please report it with the input"
+    )]
+    Unverified {
+        /// Line of the output document that differed.
+        line: usize,
+    },
+}
+
+impl Error {
+    /// Line and column (both from one) of a syntax error.
+    pub fn location(&self) -> Option<(usize, usize)> {
+        match self {
+            Self::Syntax { line, column, .. } => Some((*line, *column)),
+            _ => None,
+        }
+    }
+}
+
+/// What to add and where.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct InjectOptions {
+    /// Name of the pull secret to add.
+    pub secret: String,
+    /// Only objects of these kinds (case-insensitive); all kinds with a pod spec when empty.
+    pub kinds: Vec<String>,
+    /// Only objects whose `metadata.namespace` is one of these; objects without a namespace do
+    /// not match. No filter when empty.
+    pub namespaces: Vec<String>,
+    /// Only objects whose `metadata.labels` match this selector (`app=web,tier!=db`).
+    pub selector: Option<String>,
+    /// Also add the secret to ServiceAccounts (their top-level `imagePullSecrets`).
+    pub service_accounts: bool,
+}
+
+impl InjectOptions {
+    /// Options that add `secret` to every object with a pod spec.
+    pub fn new(secret: impl Into<String>) -> Self {
+        Self {
+            secret: secret.into(),
+            ..Self::default()
+        }
+    }
+
+    /// The same options, limited to these kinds.
+    #[must_use]
+    pub fn with_kinds(mut self, kinds: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.kinds = kinds.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The same options, limited to these namespaces.
+    #[must_use]
+    pub fn with_namespaces(
+        mut self,
+        namespaces: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.namespaces = namespaces.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The same options, limited by a label selector.
+    #[must_use]
+    pub fn with_selector(mut self, selector: impl Into<String>) -> Self {
+        self.selector = Some(selector.into());
+        self
+    }
+
+    /// The same options, with ServiceAccounts included or not.
+    #[must_use]
+    pub fn with_service_accounts(mut self, on: bool) -> Self {
+        self.service_accounts = on;
+        self
+    }
+}
+
+/// The edited text and what was done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Injected {
+    /// The input with the secret added; equal to the input when nothing was needed.
+    pub text: String,
+    /// One entry per object that got the secret, in text order.
+    pub changes: Vec<Change>,
+    /// Objects that matched and already listed the secret.
+    pub unchanged: Vec<String>,
+    /// Objects left alone and why (shared anchors, values that are not lists, ...).
+    pub findings: Vec<Finding>,
+}
+
+impl Injected {
+    /// Whether the text changed.
+    pub fn is_changed(&self) -> bool {
+        !self.changes.is_empty()
+    }
+}
+
+/// One addition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Change {
+    /// The object, as `Kind/namespace/name` or `Kind/name`.
+    pub object: String,
+    /// Where the list is inside the object: `spec.template.spec.imagePullSecrets`.
+    pub path: String,
+    /// Line of the output where the inserted text starts, from one.
+    pub line: usize,
+}
+
+/// Adds `opts.secret` to the `imagePullSecrets` of every matching object in a YAML (or JSON)
+/// stream, changing nothing else; a second run on the result changes nothing.
+///
+/// # Errors
+/// [`Error::Syntax`] with line and column when the text is not YAML,
+/// [`Error::InvalidSecret`] / [`Error::InvalidSelector`] for bad options, and
+/// [`Error::Unverified`] if the result did not read back as intended (a bug; nothing is returned).
+pub fn inject(text: &str, opts: &InjectOptions) -> Result<Injected> {
+    let filters = filters(opts)?;
+
+    let mut work = Work::default();
+    let mut reader = Reader::new(text);
+    let mut index = 0;
+    let mut stream_style = None;
+    // Documents with no block sequence of their own wait for the first style the stream shows.
+    let mut waiting = Vec::new();
+    while let Some(doc) = reader.next_document()? {
+        let edits = work.plan(&doc, &filters);
+        let own_style = Renderer::new(text, &doc, &filters.secret, None).own_style();
+        if stream_style.is_none() && own_style.is_some() {
+            stream_style = own_style;
+            for (index, doc, edits) in waiting.drain(..) {
+                work.render(text, index, &doc, edits, &filters.secret, stream_style);
+            }
+        }
+        if stream_style.is_none() && !edits.is_empty() {
+            waiting.push((index, doc, edits));
+        } else {
+            work.render(text, index, &doc, edits, &filters.secret, stream_style);
+        }
+        index += 1;
+    }
+    for (index, doc, edits) in waiting {
+        work.render(text, index, &doc, edits, &filters.secret, None);
+    }
+
+    work.planned
+        .sort_by_key(|(insertions, ..)| insertions.first().map(|i| i.at));
+    let mut all: Vec<&Insertion> = work
+        .planned
+        .iter()
+        .flat_map(|(insertions, ..)| insertions)
+        .collect();
+    all.sort_by_key(|insertion| insertion.at);
+    let output = apply(text, all.into_iter());
+    verify::verify(text, &output, &work.edits, &filters.secret)?;
+    let changes = changes(text, work.planned);
+    Ok(Injected {
+        text: output,
+        changes,
+        unchanged: work.unchanged,
+        findings: work.findings,
+    })
+}
+
+/// What the documents read so far call for.
+#[derive(Default)]
+struct Work {
+    planned: Vec<(Vec<Insertion>, String, String)>,
+    unchanged: Vec<String>,
+    findings: Vec<Finding>,
+    /// Per document index, the nodes the insertions change, for verification.
+    edits: HashMap<usize, DocEdits>,
+}
+
+/// A target that needs text inserted.
+struct Pending {
+    target: Target,
+    node: NodeId,
+    added: Added,
+}
+
+impl Work {
+    /// Notes the objects that need nothing or are skipped; returns those that need text.
+    fn plan(&mut self, doc: &Document<'_>, filters: &Filters) -> Vec<Pending> {
+        let mut pending = Vec::new();
+        for target in objects::targets(doc, filters) {
+            let (node, added) = match target.plan {
+                Plan::Present => {
+                    self.unchanged.push(target.object);
+                    continue;
+                }
+                Plan::Skip(finding) => {
+                    self.findings.push(finding);
+                    continue;
+                }
+                Plan::Append { seq } => (seq, Added::Item),
+                Plan::AddKey { map } => (map, Added::Key),
+                Plan::FillNull { value, .. } => (value, Added::List),
+            };
+            pending.push(Pending {
+                target,
+                node,
+                added,
+            });
+        }
+        pending
+    }
+
+    fn render(
+        &mut self,
+        text: &str,
+        index: usize,
+        doc: &Document<'_>,
+        pending: Vec<Pending>,
+        secret: &str,
+        style: Option<BlockSeqStyle>,
+    ) {
+        let mut renderer = Renderer::new(text, doc, secret, style);
+        for Pending {
+            target,
+            node,
+            added,
+        } in pending
+        {
+            match renderer.insertions(&target.plan) {
+                Ok(insertions) => {
+                    self.edits.entry(index).or_default().insert(node, added);
+                    self.planned.push((insertions, target.object, target.path));
+                }
+                Err(reason) => self.findings.push(layout_finding(target.object, &reason)),
+            }
+        }
+    }
+}
+
+fn filters(opts: &InjectOptions) -> Result<Filters> {
+    let problems = validate::check_name("secret", &opts.secret);
+    if let Some(problem) = problems.into_iter().find(Finding::is_error) {
+        return Err(Error::InvalidSecret(problem));
+    }
+    let selector = match opts.selector.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(
+            Selector::parse(text).map_err(|reason| Error::InvalidSelector {
+                selector: text.to_owned(),
+                reason,
+            })?,
+        ),
+    };
+    Ok(Filters {
+        secret: opts.secret.clone(),
+        kinds: opts.kinds.clone(),
+        namespaces: opts.namespaces.clone(),
+        selector,
+        service_accounts: opts.service_accounts,
+    })
+}
+
+fn layout_finding(object: String, reason: &str) -> Finding {
+    Finding::warning("inject-unusual-layout", format!("left alone: {reason}"))
+        .with_object(object)
+        .with_fix("add the secret by hand, and please report the layout")
+}
+
+fn apply<'i>(text: &str, insertions: impl Iterator<Item = &'i Insertion>) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut copied = 0;
+    for insertion in insertions {
+        out.push_str(&text[copied..insertion.at]);
+        out.push_str(&insertion.text);
+        copied = insertion.at;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// Where each object's insertions landed in the output, counting the lines added before them.
+fn changes(text: &str, planned: Vec<(Vec<Insertion>, String, String)>) -> Vec<Change> {
+    let mut lines = text::LineCounter::new(text);
+    let mut added = 0;
+    planned
+        .into_iter()
+        .map(|(insertions, object, path)| {
+            // The name goes in with the last insertion; earlier ones are separators.
+            let mut line = 0;
+            for insertion in &insertions {
+                let body = insertion.text.trim_start_matches(['\r', '\n']);
+                let starts_below = usize::from(body.len() < insertion.text.len());
+                line = lines.line_of(insertion.at) + added + starts_below;
+                added += text::count_line_breaks(&insertion.text);
+            }
+            Change { object, path, line }
+        })
+        .collect()
+}

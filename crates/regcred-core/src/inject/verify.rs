@@ -1,0 +1,175 @@
+//! Reads the edited text back and checks that it holds the input's data plus exactly the
+//! planned `{name: secret}` entries, so that a layout the renderer misjudged is caught before
+//! anything is returned.
+
+use std::collections::HashMap;
+
+use super::Error;
+use super::tree::{Document, NodeId, NodeKind, Reader};
+
+/// What an edit adds to one node of the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Added {
+    /// One more item at the end of this sequence.
+    Item,
+    /// One more `imagePullSecrets` entry at the end of this mapping.
+    Key,
+    /// This null value became a one-item list.
+    List,
+}
+
+/// The edits of one document, by input node.
+pub(super) type DocEdits = HashMap<NodeId, Added>;
+
+/// Checks the output against the input, document by document.
+///
+/// # Errors
+/// [`Error::Unverified`] naming the first document that differs.
+pub(super) fn verify(
+    input: &str,
+    output: &str,
+    edits: &HashMap<usize, DocEdits>,
+    secret: &str,
+) -> Result<(), Error> {
+    let unverified = |line: usize| Error::Unverified { line };
+    let mut before = Reader::new(input);
+    let mut after = Reader::new(output);
+    let none = DocEdits::new();
+    let mut index = 0;
+    loop {
+        let old = before.next_document()?;
+        let new = after
+            .next_document()
+            .map_err(|e| unverified(e.location().map_or(0, |l| l.0)))?;
+        let (old, new) = match (old, new) {
+            (None, None) => return Ok(()),
+            (Some(old), Some(new)) => (old, new),
+            (Some(old), None) => return Err(unverified(first_line(&old))),
+            (None, Some(new)) => return Err(unverified(first_line(&new))),
+        };
+        let check = Check {
+            old: &old,
+            new: &new,
+            edits: edits.get(&index).unwrap_or(&none),
+            secret,
+        };
+        let same = match (old.root, new.root) {
+            (Some(a), Some(b)) => check.same(a, b),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        if !same {
+            return Err(unverified(first_line(&new)));
+        }
+        index += 1;
+    }
+}
+
+fn first_line(doc: &Document<'_>) -> usize {
+    doc.root.map_or(0, |root| doc.node(root).line)
+}
+
+struct Check<'c, 'a, 'b> {
+    old: &'c Document<'a>,
+    new: &'c Document<'b>,
+    edits: &'c DocEdits,
+    secret: &'c str,
+}
+
+impl Check<'_, '_, '_> {
+    fn same(&self, a: NodeId, b: NodeId) -> bool {
+        let (x, y) = (self.old.node(a), self.new.node(b));
+        if x.anchor != y.anchor || x.tag != y.tag {
+            return false;
+        }
+        let added = self.edits.get(&a).copied();
+        match (&x.kind, &y.kind) {
+            (NodeKind::Scalar { .. }, NodeKind::Sequence { .. }) if added == Some(Added::List) => {
+                self.is_secret_list(b)
+            }
+            (NodeKind::Scalar { value: v, style: s }, NodeKind::Scalar { value: w, style: t }) => {
+                v == w && s == t
+            }
+            (NodeKind::Alias(i), NodeKind::Alias(j)) => i == j,
+            (
+                NodeKind::Sequence {
+                    flow: f,
+                    items: old,
+                    ..
+                },
+                NodeKind::Sequence {
+                    flow: g,
+                    items: new,
+                    ..
+                },
+            ) if f == g => self.same_items(old, new, added == Some(Added::Item)),
+            (
+                NodeKind::Mapping {
+                    flow: f,
+                    entries: old,
+                    ..
+                },
+                NodeKind::Mapping {
+                    flow: g,
+                    entries: new,
+                    ..
+                },
+            ) if f == g => self.same_entries(old, new, added == Some(Added::Key)),
+            _ => false,
+        }
+    }
+
+    fn same_items(&self, old: &[NodeId], new: &[NodeId], grew: bool) -> bool {
+        let kept = if grew {
+            new.len().checked_sub(1)
+        } else {
+            Some(new.len())
+        };
+        if kept != Some(old.len()) {
+            return false;
+        }
+        let pairs_same = old.iter().zip(new).all(|(&a, &b)| self.same(a, b));
+        pairs_same && (!grew || new.last().is_some_and(|&item| self.is_secret_ref(item)))
+    }
+
+    fn same_entries(&self, old: &[(NodeId, NodeId)], new: &[(NodeId, NodeId)], grew: bool) -> bool {
+        let kept = if grew {
+            new.len().checked_sub(1)
+        } else {
+            Some(new.len())
+        };
+        if kept != Some(old.len()) {
+            return false;
+        }
+        let pairs_same = old
+            .iter()
+            .zip(new)
+            .all(|(&(ka, va), &(kb, vb))| self.same(ka, kb) && self.same(va, vb));
+        pairs_same
+            && (!grew
+                || new.last().is_some_and(|&(key, value)| {
+                    self.new.scalar(key) == Some("imagePullSecrets") && self.is_secret_list(value)
+                }))
+    }
+
+    /// A sequence of exactly one `{name: secret}`.
+    fn is_secret_list(&self, id: NodeId) -> bool {
+        match &self.new.node(id).kind {
+            NodeKind::Sequence { items, .. } => {
+                matches!(items.as_slice(), [item] if self.is_secret_ref(*item))
+            }
+            _ => false,
+        }
+    }
+
+    /// A mapping of exactly `name: secret`.
+    fn is_secret_ref(&self, id: NodeId) -> bool {
+        match &self.new.node(id).kind {
+            NodeKind::Mapping { entries, .. } => matches!(
+                entries.as_slice(),
+                [(key, value)] if self.new.scalar(*key) == Some("name")
+                    && self.new.scalar(*value) == Some(self.secret)
+            ),
+            _ => false,
+        }
+    }
+}
