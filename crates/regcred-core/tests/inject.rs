@@ -393,3 +393,29 @@ fn result_serializes_for_the_web_page() {
     assert_eq!(json["changes"][0]["line"], 11);
     assert!(json["text"].as_str().unwrap().contains("- name: regcred"));
 }
+
+#[test]
+fn nested_merge_keys_with_many_sources_stay_fast() {
+    let mut input = String::from("l0: &l0 {a: 1}\n");
+    for level in 1..12 {
+        let prev = level - 1;
+        input.push_str(&format!("l{level}: &l{level}\n  <<: [*l{prev}, *l{prev}, *l{prev}, *l{prev}, *l{prev}, *l{prev}]\n"));
+    }
+    input.push_str("kind: Pod\nspec:\n  <<: *l11\n  containers: []\n");
+    let start = std::time::Instant::now();
+    let out = inject(&input, &InjectOptions::new("regcred")).unwrap();
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(out.changes.len(), 1);
+}
+
+#[test]
+fn an_object_listed_twice_through_aliases_is_handled_once() {
+    let input = "kind: List\nx: &pod {kind: Pod, metadata: {name: p}, spec: {containers: []}}\nitems: [*pod, *pod]\n";
+    let out = inject(input, &InjectOptions::new("regcred")).unwrap();
+    assert_eq!(out.text, input);
+    assert_eq!(out.findings.len(), 1, "{:?}", out.findings);
+}

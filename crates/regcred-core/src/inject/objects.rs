@@ -1,5 +1,7 @@
 //! Kubernetes objects in a document: which ones carry a pod spec, and what to do with each.
 
+use std::collections::HashSet;
+
 use crate::finding::Finding;
 
 use super::selector::Selector;
@@ -39,8 +41,9 @@ pub(super) enum Plan {
 
 /// How deep `kind: List` items may nest in one another.
 const MAX_LIST_DEPTH: usize = 4;
-/// How many merge keys (`<<`) a lookup follows in a row.
-const MAX_MERGE_DEPTH: usize = 8;
+/// How many mappings one lookup may visit through merge keys (`<<`), so that nested merges
+/// with many sources stay cheap.
+const MERGE_BUDGET: usize = 64;
 
 /// What `lookup` found for a key.
 enum Lookup {
@@ -51,47 +54,58 @@ enum Lookup {
 
 /// Every object of the document that passes the filters, with its plan.
 pub(super) fn targets(doc: &Document<'_>, filters: &Filters) -> Vec<Target> {
-    let mut out = Vec::new();
+    let mut walk = Walk {
+        doc,
+        filters,
+        seen: HashSet::new(),
+        out: Vec::new(),
+    };
     if let Some(root) = doc.root {
-        collect(doc, root, filters, 0, &mut out);
+        walk.collect(root, 0);
     }
-    out
+    walk.out
 }
 
-fn collect(
-    doc: &Document<'_>,
-    object: NodeId,
-    filters: &Filters,
-    depth: usize,
-    out: &mut Vec<Target>,
-) {
-    let object = resolve(doc, object);
-    if !matches!(doc.node(object).kind, NodeKind::Mapping { .. }) {
-        return;
-    }
-    let Some(kind) = string_at(doc, object, "kind") else {
-        return;
-    };
+/// The objects found so far; an object listed twice through aliases counts once.
+struct Walk<'w, 'a> {
+    doc: &'w Document<'a>,
+    filters: &'w Filters,
+    seen: HashSet<NodeId>,
+    out: Vec<Target>,
+}
 
-    if kind.ends_with("List") && depth < MAX_LIST_DEPTH {
-        if let Some(items) = value_of(doc, object, "items") {
-            if let NodeKind::Sequence { items, .. } = &doc.node(resolve(doc, items)).kind {
+impl Walk<'_, '_> {
+    fn collect(&mut self, object: NodeId, depth: usize) {
+        let doc = self.doc;
+        let object = resolve(doc, object);
+        if !matches!(doc.node(object).kind, NodeKind::Mapping { .. }) || !self.seen.insert(object) {
+            return;
+        }
+        let Some(kind) = string_at(doc, object, "kind") else {
+            return;
+        };
+
+        if kind.ends_with("List") && depth < MAX_LIST_DEPTH {
+            let items =
+                value_of(doc, object, "items").map(|items| &doc.node(resolve(doc, items)).kind);
+            if let Some(NodeKind::Sequence { items, .. }) = items {
                 for &item in items {
-                    collect(doc, item, filters, depth + 1, out);
+                    self.collect(item, depth + 1);
                 }
             }
+            return;
         }
-        return;
-    }
 
-    let Some(path) = pod_spec_path(kind, string_at(doc, object, "apiVersion"), filters) else {
-        return;
-    };
-    if !passes(doc, object, kind, filters) {
-        return;
+        let api_version = string_at(doc, object, "apiVersion");
+        let Some(path) = pod_spec_path(kind, api_version, self.filters) else {
+            return;
+        };
+        if passes(doc, object, kind, self.filters) {
+            let name = object_name(doc, object, kind);
+            self.out
+                .push(plan_object(doc, object, path, name, &self.filters.secret));
+        }
     }
-    let name = object_name(doc, object, kind);
-    out.push(plan_object(doc, object, path, name, &filters.secret));
 }
 
 /// The keys from the object to its pod spec, for kinds that have one.
@@ -171,7 +185,7 @@ fn plan_object(
 
     let mut spec = object;
     for key in path {
-        match lookup(doc, spec, key, 0) {
+        match lookup(doc, spec, key, &mut MERGE_BUDGET.clone()) {
             Lookup::Found { value, .. } => spec = resolve(doc, value),
             Lookup::Missing | Lookup::Duplicate => {
                 let plan = skip(
@@ -214,7 +228,7 @@ fn plan_pod_spec(
     };
     let shared_fix = "add the secret by hand where the anchor (&) is defined, or give this object \
                       its own copy instead of an alias";
-    match lookup(doc, spec, "imagePullSecrets", 0) {
+    match lookup(doc, spec, "imagePullSecrets", &mut MERGE_BUDGET.clone()) {
         Lookup::Duplicate => skip(
             "inject-duplicate-key",
             format!("the pod spec at line {line} has imagePullSecrets twice"),
@@ -293,7 +307,7 @@ pub(super) fn resolve(doc: &Document<'_>, id: NodeId) -> NodeId {
 }
 
 fn value_of(doc: &Document<'_>, map: NodeId, key: &str) -> Option<NodeId> {
-    match lookup(doc, map, key, 0) {
+    match lookup(doc, map, key, &mut MERGE_BUDGET.clone()) {
         Lookup::Found { value, .. } => Some(value),
         Lookup::Missing | Lookup::Duplicate => None,
     }
@@ -305,7 +319,7 @@ fn string_at<'d>(doc: &'d Document<'_>, map: NodeId, key: &str) -> Option<&'d st
 
 /// Finds a key in a mapping, then in what its merge keys (`<<: *base`) bring in, as the YAML
 /// loaders behind kubectl do.
-fn lookup(doc: &Document<'_>, map: NodeId, key: &str, depth: usize) -> Lookup {
+fn lookup(doc: &Document<'_>, map: NodeId, key: &str, budget: &mut usize) -> Lookup {
     let NodeKind::Mapping { entries, .. } = &doc.node(map).kind else {
         return Lookup::Missing;
     };
@@ -328,7 +342,7 @@ fn lookup(doc: &Document<'_>, map: NodeId, key: &str, depth: usize) -> Lookup {
             _ => {}
         }
     }
-    if !matches!(found, Lookup::Missing) || depth >= MAX_MERGE_DEPTH {
+    if !matches!(found, Lookup::Missing) {
         return found;
     }
     for merge in merges {
@@ -338,8 +352,12 @@ fn lookup(doc: &Document<'_>, map: NodeId, key: &str, depth: usize) -> Lookup {
             _ => vec![merge],
         };
         for source in sources {
+            if *budget == 0 {
+                return Lookup::Missing;
+            }
+            *budget -= 1;
             if let hit @ (Lookup::Found { .. } | Lookup::Duplicate) =
-                lookup(doc, source, key, depth + 1)
+                lookup(doc, source, key, budget)
             {
                 return hit;
             }
