@@ -1,10 +1,10 @@
-//! Fuzzes `inject`: no panic on any input, and on success the input survives byte for byte,
-//! the output reads back, and a second run changes nothing.
+//! Fuzzes `inject`: no panic on any input, no failed read-back check, and on success the input
+//! survives byte for byte, the output reads back, and a second run changes nothing.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use regcred_core::inject::{Error, InjectOptions, inject};
+use regcred_core::inject::{InjectOptions, inject};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
@@ -14,10 +14,11 @@ fuzz_target!(|data: &[u8]| {
     if mode & 2 == 2 {
         opts = opts.with_selector("app=web");
     }
-    match inject(text, &opts) {
-        Ok(out) => check(text, &out.text, &opts),
-        Err(error @ Error::Unverified { .. }) => panic!("{error}: {text:?}"),
-        Err(_) => {}
+    if let Ok(out) = inject(text, &opts) {
+        // A failed read-back check is a renderer bug even though inject recovers from it.
+        let unverified = out.findings.iter().find(|f| f.code == "inject-unverified");
+        assert!(unverified.is_none(), "{unverified:?}");
+        check(text, &out.text, &opts);
     }
 });
 

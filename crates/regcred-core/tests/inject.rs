@@ -419,3 +419,33 @@ fn an_object_listed_twice_through_aliases_is_handled_once() {
     assert_eq!(out.text, input);
     assert_eq!(out.findings.len(), 1, "{:?}", out.findings);
 }
+
+#[test]
+fn an_anchor_before_the_first_key_sets_the_pod_spec_indentation() {
+    // Found by the proptest mutation run: the key is indented by where its anchor starts.
+    let input = "kind: Pod\nspec:\n &a  containers:\n  - name: c\n";
+    assert_eq!(
+        injected(input),
+        "kind: Pod\nspec:\n &a  containers:\n  - name: c\n imagePullSecrets:\n  - name: regcred\n"
+    );
+}
+
+#[test]
+fn an_existing_item_with_an_empty_name_is_not_copied() {
+    // Found by the proptest mutation run: copying `- name:` would have glued the name on.
+    let input = "kind: Pod\nspec:\n  imagePullSecrets:\n  - name:\n  containers: []\n";
+    assert_eq!(
+        injected(input),
+        "kind: Pod\nspec:\n  imagePullSecrets:\n  - name:\n  - name: regcred\n  containers: []\n"
+    );
+}
+
+#[test]
+fn flow_mappings_ending_in_an_empty_value_get_the_key_after_the_colon() {
+    // Found by the proptest mutation run: an empty value stands where its ':' is.
+    assert_eq!(injected("kind: Pod\nspec: {:}\n"), "kind: Pod\nspec: {:, imagePullSecrets: [{name: regcred}]}\n");
+    assert_eq!(
+        injected("kind: Pod\nspec: {containers: [], x: }\n"),
+        "kind: Pod\nspec: {containers: [], x:, imagePullSecrets: [{name: regcred}] }\n"
+    );
+}

@@ -17,8 +17,6 @@ mod text;
 mod tree;
 mod verify;
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::finding::Finding;
@@ -56,15 +54,6 @@ pub enum Error {
         selector: String,
         /// What is wrong with it.
         reason: String,
-    },
-    /// The edited text did not read back as the input plus the secret.
-    #[error(
-        "the edited text near line {line} did not read back as the input plus the secret, so \
-         nothing was changed; this is a bug in regcred: please report it with the input"
-    )]
-    Unverified {
-        /// Line of the output document that differed.
-        line: usize,
     },
 }
 
@@ -174,35 +163,32 @@ pub struct Change {
 ///
 /// # Errors
 /// [`Error::Syntax`] with line and column when the text is not YAML,
-/// [`Error::InvalidSecret`] / [`Error::InvalidSelector`] for bad options, and
-/// [`Error::Unverified`] if the result did not read back as intended (a bug; nothing is returned).
+/// [`Error::InvalidSecret`] / [`Error::InvalidSelector`] for bad options.
 pub fn inject(text: &str, opts: &InjectOptions) -> Result<Injected> {
     let filters = filters(opts)?;
 
     let mut work = Work::default();
     let mut reader = Reader::new(text);
-    let mut index = 0;
     let mut stream_style = None;
     // Documents with no block sequence of their own wait for the first style the stream shows.
     let mut waiting = Vec::new();
     while let Some(doc) = reader.next_document()? {
-        let edits = work.plan(&doc, &filters);
+        let pending = work.plan(&doc, &filters);
         let own_style = Renderer::new(text, &doc, &filters.secret, None).own_style();
         if stream_style.is_none() && own_style.is_some() {
             stream_style = own_style;
-            for (index, doc, edits) in waiting.drain(..) {
-                work.render(text, index, &doc, edits, &filters.secret, stream_style);
+            for (doc, pending) in waiting.drain(..) {
+                work.render(text, &doc, pending, &filters.secret, stream_style);
             }
         }
-        if stream_style.is_none() && !edits.is_empty() {
-            waiting.push((index, doc, edits));
+        if stream_style.is_none() && !pending.is_empty() {
+            waiting.push((doc, pending));
         } else {
-            work.render(text, index, &doc, edits, &filters.secret, stream_style);
+            work.render(text, &doc, pending, &filters.secret, stream_style);
         }
-        index += 1;
     }
-    for (index, doc, edits) in waiting {
-        work.render(text, index, &doc, edits, &filters.secret, None);
+    for (doc, pending) in waiting {
+        work.render(text, &doc, pending, &filters.secret, None);
     }
 
     work.planned
@@ -213,8 +199,7 @@ pub fn inject(text: &str, opts: &InjectOptions) -> Result<Injected> {
         .flat_map(|(insertions, ..)| insertions)
         .collect();
     all.sort_by_key(|insertion| insertion.at);
-    let output = apply(text, all.into_iter());
-    verify::verify(text, &output, &work.edits, &filters.secret)?;
+    let output = apply(text, 0, all.into_iter());
     let changes = changes(text, work.planned);
     Ok(Injected {
         text: output,
@@ -230,8 +215,6 @@ struct Work {
     planned: Vec<(Vec<Insertion>, String, String)>,
     unchanged: Vec<String>,
     findings: Vec<Finding>,
-    /// Per document index, the nodes the insertions change, for verification.
-    edits: HashMap<usize, DocEdits>,
 }
 
 /// A target that needs text inserted.
@@ -268,31 +251,85 @@ impl Work {
         pending
     }
 
+    /// Renders a document's insertions and checks them by reading the edited document back.
+    ///
+    /// Should the check fail (a layout the renderer misjudged), each object's insertion is
+    /// checked alone and only those that pass are kept; the others become findings.
     fn render(
         &mut self,
         text: &str,
-        index: usize,
         doc: &Document<'_>,
         pending: Vec<Pending>,
         secret: &str,
         style: Option<BlockSeqStyle>,
     ) {
         let mut renderer = Renderer::new(text, doc, secret, style);
-        for Pending {
-            target,
-            node,
-            added,
-        } in pending
-        {
-            match renderer.insertions(&target.plan) {
-                Ok(insertions) => {
-                    self.edits.entry(index).or_default().insert(node, added);
-                    self.planned.push((insertions, target.object, target.path));
-                }
-                Err(reason) => self.findings.push(layout_finding(target.object, &reason)),
+        let mut rendered = Vec::new();
+        for item in pending {
+            match renderer.insertions(&item.target.plan) {
+                Ok(insertions) => rendered.push((item, insertions)),
+                Err(reason) => self
+                    .findings
+                    .push(layout_finding(item.target.object, &reason)),
             }
         }
+        if rendered.is_empty() {
+            return;
+        }
+
+        if !reads_back(text, doc, &rendered, secret) {
+            let (good, bad): (Vec<_>, Vec<_>) = rendered
+                .into_iter()
+                .partition(|one| reads_back(text, doc, std::slice::from_ref(one), secret));
+            for (item, _) in bad {
+                self.findings.push(unverified_finding(item.target.object));
+            }
+            rendered = good;
+            if !reads_back(text, doc, &rendered, secret) {
+                for (item, _) in rendered {
+                    self.findings.push(unverified_finding(item.target.object));
+                }
+                return;
+            }
+        }
+        for (item, insertions) in rendered {
+            self.planned
+                .push((insertions, item.target.object, item.target.path));
+        }
     }
+}
+
+/// Whether the document, with these insertions, reads back as itself plus the secret.
+fn reads_back(
+    text: &str,
+    doc: &Document<'_>,
+    rendered: &[(Pending, Vec<Insertion>)],
+    secret: &str,
+) -> bool {
+    let edits: DocEdits = rendered
+        .iter()
+        .map(|(item, _)| (item.node, item.added))
+        .collect();
+    let mut insertions: Vec<&Insertion> = rendered.iter().flat_map(|(_, i)| i).collect();
+    insertions.sort_by_key(|insertion| insertion.at);
+    let range = &doc.range;
+    if insertions
+        .iter()
+        .any(|i| i.at < range.start || i.at > range.end)
+    {
+        return false;
+    }
+    let edited = apply(&text[range.clone()], range.start, insertions.into_iter());
+    verify::reads_back(doc, &edited, &edits, secret)
+}
+
+fn unverified_finding(object: String) -> Finding {
+    Finding::warning(
+        "inject-unverified",
+        "left alone: the edited document did not read back as the original plus the secret",
+    )
+    .with_object(object)
+    .with_fix("add the secret by hand, and please report the layout: this is a bug in regcred")
 }
 
 fn filters(opts: &InjectOptions) -> Result<Filters> {
@@ -324,13 +361,15 @@ fn layout_finding(object: String, reason: &str) -> Finding {
         .with_fix("add the secret by hand, and please report the layout")
 }
 
-fn apply<'i>(text: &str, insertions: impl Iterator<Item = &'i Insertion>) -> String {
+/// The text with the insertions made; `base` is the offset of `text` in the whole input.
+fn apply<'i>(text: &str, base: usize, insertions: impl Iterator<Item = &'i Insertion>) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     let mut copied = 0;
     for insertion in insertions {
-        out.push_str(&text[copied..insertion.at]);
+        let at = insertion.at - base;
+        out.push_str(&text[copied..at]);
         out.push_str(&insertion.text);
-        copied = insertion.at;
+        copied = at;
     }
     out.push_str(&text[copied..]);
     out

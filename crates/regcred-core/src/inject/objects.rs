@@ -292,8 +292,7 @@ fn lists_secret(doc: &Document<'_>, value: NodeId, secret: &str) -> bool {
 /// A key with nothing after it (`imagePullSecrets:`), which YAML reads as null.
 fn is_implicit_null(doc: &Document<'_>, value: NodeId) -> bool {
     let node = doc.node(value);
-    matches!(node.kind, NodeKind::Scalar { .. })
-        && node.start == node.end
+    matches!(node.kind, NodeKind::Scalar { implicit: true, .. })
         && node.anchor == 0
         && node.tag.is_none()
 }
@@ -336,6 +335,7 @@ fn lookup(doc: &Document<'_>, map: NodeId, key: &str, budget: &mut usize) -> Loo
             NodeKind::Scalar {
                 value,
                 style: granit_parser::ScalarStyle::Plain,
+                ..
             } if value == "<<" => {
                 merges.push(v);
             }

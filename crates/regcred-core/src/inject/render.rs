@@ -86,6 +86,11 @@ impl<'t, 'd> Renderer<'t, 'd> {
         }
     }
 
+    /// The column where a node starts, its anchor or tag included.
+    fn col(&self, id: NodeId) -> usize {
+        col_of(self.text, self.doc.node(id).props_start)
+    }
+
     /// The insertions that carry out the plan, or why the layout defeats it.
     pub fn insertions(&mut self, plan: &Plan) -> Result<Vec<Insertion>, String> {
         match *plan {
@@ -155,7 +160,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         Ok(self.after_flow_entry(
             doc.node(last).end,
             multi_line,
-            doc.node(last).col,
+            self.col(last),
             &comma,
             &item,
         ))
@@ -187,10 +192,16 @@ impl<'t, 'd> Renderer<'t, 'd> {
             let first_key = doc.node(entries[0].0);
             let multi_line = first_key.line != doc.node(map).line;
             let comma = self.comma_between_entries(entries, &colon);
-            return Ok(self.after_flow_entry(at, multi_line, first_key.col, &comma, &value));
+            return Ok(self.after_flow_entry(
+                at,
+                multi_line,
+                self.col(entries[0].0),
+                &comma,
+                &value,
+            ));
         }
         let &(first_key, _) = entries.first().ok_or("empty block mapping")?;
-        let indent = " ".repeat(doc.node(first_key).col);
+        let indent = " ".repeat(self.col(first_key));
         let style = self.seq_style_in(map);
         let item = format!(
             "{indent}{}-{}{}: {}",
@@ -217,7 +228,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         };
         let item = format!(
             "{}{}-{}{}: {}",
-            " ".repeat(key_node.col),
+            " ".repeat(self.col(key)),
             " ".repeat(style.pad),
             " ".repeat(style.gap),
             quote.write("name"),
@@ -366,6 +377,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
             && doc.scalar(*key) == Some("name")
             && !matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
             && from <= value_node.start
+            && !matches!(value_node.kind, NodeKind::Scalar { implicit: true, .. })
             && value_node.end <= node.end;
         let source = self.text.get(from..node.end)?;
         if !simple || source.contains(['\n', '\r', '#']) {
@@ -457,7 +469,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         };
         let first = doc.node(*items.first()?);
         let dash = dash_before(self.text, first.props_start)?;
-        let pad = col_of(self.text, dash).checked_sub(doc.node(key).col)?;
+        let pad = col_of(self.text, dash).checked_sub(self.col(key))?;
         let gap = gap_after_dash(self.text, dash, first.props_start).unwrap_or(1);
         Some(BlockSeqStyle { pad, gap })
     }

@@ -15,7 +15,8 @@ pub(super) type NodeId = usize;
 pub(super) struct Node<'a> {
     pub kind: NodeKind<'a>,
     pub parent: Option<NodeId>,
-    /// Anchor id defined on this node, 0 when none.
+    /// Anchor defined on this node, numbered from 1 in order of appearance in the document
+    /// (so that a document parsed on its own numbers them the same); 0 when none.
     pub anchor: usize,
     pub tag: Option<Cow<'a, Tag>>,
     /// Byte offset where the node's content starts (after its anchor and tag).
@@ -24,8 +25,6 @@ pub(super) struct Node<'a> {
     pub end: usize,
     /// Byte offset of the first property (anchor or tag), or `start` when there is none.
     pub props_start: usize,
-    /// Column of `start`, counted in characters from zero.
-    pub col: usize,
     /// Line of `start`, counted from one.
     pub line: usize,
 }
@@ -35,6 +34,8 @@ pub(super) enum NodeKind<'a> {
     Scalar {
         value: Cow<'a, str>,
         style: ScalarStyle,
+        /// Nothing was written (`key:`), which YAML reads as null.
+        implicit: bool,
     },
     Sequence {
         flow: bool,
@@ -52,6 +53,9 @@ pub(super) enum NodeKind<'a> {
 /// One document of the stream.
 #[derive(Debug, Default)]
 pub(super) struct Document<'a> {
+    /// The bytes of the stream that belong to this document: from the end of the previous one
+    /// (so directives and markers are included) to the end of this one.
+    pub range: std::ops::Range<usize>,
     pub nodes: Vec<Node<'a>>,
     pub root: Option<NodeId>,
     /// Anchor id to the node that defines it.
@@ -94,6 +98,8 @@ pub(super) struct Reader<'a> {
     text: &'a str,
     parser: Parser<'a, StrInput<'a>>,
     done: bool,
+    /// Where the previous document ended.
+    last_end: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -103,6 +109,7 @@ impl<'a> Reader<'a> {
             text,
             parser: Parser::new_from_str_with_options(text, options),
             done: false,
+            last_end: 0,
         }
     }
 
@@ -112,6 +119,7 @@ impl<'a> Reader<'a> {
             text: self.text,
             doc: Document::default(),
             open: Vec::new(),
+            ordinals: HashMap::new(),
         };
         while !self.done {
             let Some(next) = self.parser.next_event() else {
@@ -122,7 +130,12 @@ impl<'a> Reader<'a> {
             match event {
                 Event::StreamStart | Event::DocumentStart(..) => {}
                 Event::StreamEnd => self.done = true,
-                Event::DocumentEnd => return Ok(Some(builder.doc)),
+                Event::DocumentEnd => {
+                    let end = offset(span.end).max(self.last_end);
+                    builder.doc.range = self.last_end..end;
+                    self.last_end = end;
+                    return Ok(Some(builder.doc));
+                }
                 other => builder.push(other, span)?,
             }
         }
@@ -149,13 +162,24 @@ struct Builder<'a> {
     doc: Document<'a>,
     /// Collections not yet closed, innermost last.
     open: Vec<NodeId>,
+    /// Parser anchor id to the document's own numbering.
+    ordinals: HashMap<usize, usize>,
 }
 
 impl<'a> Builder<'a> {
     fn push(&mut self, event: Event<'a>, span: Span) -> Result<(), Error> {
         match event {
             Event::Scalar(value, style, anchor, tag) => {
-                let id = self.add(NodeKind::Scalar { value, style }, anchor, tag, span);
+                let implicit = span.start.index() == span.end.index();
+                let kind = NodeKind::Scalar {
+                    value,
+                    style,
+                    implicit,
+                };
+                let id = self.add(kind, anchor, tag, span);
+                if implicit {
+                    self.end_after_colon(id);
+                }
                 if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
                     // The span of a block scalar runs on to the indentation of the next token;
                     // its content ends at the start of that line.
@@ -164,8 +188,9 @@ impl<'a> Builder<'a> {
                 }
             }
             Event::Alias(id) => {
-                self.doc.aliased.insert(id);
-                self.add(NodeKind::Alias(id), 0, None, span);
+                let ordinal = self.ordinals.get(&id).copied().unwrap_or(0);
+                self.doc.aliased.insert(ordinal);
+                self.add(NodeKind::Alias(ordinal), 0, None, span);
             }
             Event::SequenceStart(style, anchor, tag) => {
                 let flow = style == granit_parser::StructureStyle::Flow;
@@ -209,6 +234,13 @@ impl<'a> Builder<'a> {
         span: Span,
     ) -> NodeId {
         let id = self.doc.nodes.len();
+        let anchor = if anchor == 0 {
+            0
+        } else {
+            let ordinal = self.ordinals.len() + 1;
+            self.ordinals.insert(anchor, ordinal);
+            ordinal
+        };
         let start = offset(span.start);
         let props_start = span.tag_start().map_or(start, |m| offset(m).min(start));
         let parent = self.open.last().copied();
@@ -220,7 +252,6 @@ impl<'a> Builder<'a> {
             start,
             end: offset(span.end),
             props_start,
-            col: span.start.col(),
             line: span.start.line(),
         });
         if anchor != 0 {
@@ -242,6 +273,19 @@ impl<'a> Builder<'a> {
                 _ => entries.push((id, usize::MAX)),
             },
             _ => {}
+        }
+    }
+
+    /// An empty value stands where its ':' is; its entry ends after that ':'.
+    fn end_after_colon(&mut self, id: NodeId) {
+        let node = &mut self.doc.nodes[id];
+        let rest = self.text.as_bytes().get(node.end..).unwrap_or_default();
+        let blanks = rest
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count();
+        if rest.get(blanks) == Some(&b':') {
+            node.end += blanks + 1;
         }
     }
 
