@@ -165,7 +165,7 @@ patches:
       - name: regcred
 ";
 
-/// Which kind document `i` is: mostly Deployments, with Services, ConfigMaps and CronJobs.
+/// Which kind document `i` is: mostly `Deployment`s, with `Service`s, `ConfigMap`s and `CronJob`s.
 fn kind_of(i: usize) -> &'static str {
     match i % 8 {
         1 | 5 => "Service",
@@ -206,7 +206,7 @@ fn manifests(size: usize) -> String {
             ),
             _ => write!(
                 out,
-                "# Source: chart/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {app}\n  labels:\n    app.kubernetes.io/name: {app}\n    app.kubernetes.io/instance: release # set by helm\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: {app}\n  template:\n    metadata:\n      labels:\n        app.kubernetes.io/name: {app}\n    spec:\n      containers:\n        - name: main\n          image: \"registry.example.com/team/{app}:1.0.{i}\"\n          ports:\n            - containerPort: 8080\n              name: http\n          resources: {{limits: {{memory: 128Mi}}}}\n"
+                "# Source: chart/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {app}\n  labels:\n    app.kubernetes.io/name: {app}\n    app.kubernetes.io/instance: release # set by helm\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: {app}\n  template:\n    metadata:\n      labels:\n        app.kubernetes.io/name: {app}\n    spec:\n      containers:\n        - name: main\n          image: \"registry.example.com/team/{app}:1.0.{i}\"\n          ports:\n            - containerPort: 8080\n              name: http\n          env:\n            - name: LOG_LEVEL\n              value: \"info\"\n          resources: {{limits: {{memory: 128Mi}}}}\n"
             ),
         };
     }

@@ -1,5 +1,7 @@
 //! Behaviour of `inject::inject` on small inputs, with the exact expected text.
 
+use std::fmt::Write as _;
+
 use regcred_core::Severity;
 use regcred_core::inject::{Error, InjectOptions, inject};
 
@@ -398,8 +400,9 @@ fn result_serializes_for_the_web_page() {
 fn nested_merge_keys_with_many_sources_stay_fast() {
     let mut input = String::from("l0: &l0 {a: 1}\n");
     for level in 1..12 {
-        let prev = level - 1;
-        input.push_str(&format!("l{level}: &l{level}\n  <<: [*l{prev}, *l{prev}, *l{prev}, *l{prev}, *l{prev}, *l{prev}]\n"));
+        let prev = format!("*l{}", level - 1);
+        let sources = [prev.as_str(); 6].join(", ");
+        writeln!(input, "l{level}: &l{level}\n  <<: [{sources}]").unwrap();
     }
     input.push_str("kind: Pod\nspec:\n  <<: *l11\n  containers: []\n");
     let start = std::time::Instant::now();
@@ -443,7 +446,10 @@ fn an_existing_item_with_an_empty_name_is_not_copied() {
 #[test]
 fn flow_mappings_ending_in_an_empty_value_get_the_key_after_the_colon() {
     // Found by the proptest mutation run: an empty value stands where its ':' is.
-    assert_eq!(injected("kind: Pod\nspec: {:}\n"), "kind: Pod\nspec: {:, imagePullSecrets: [{name: regcred}]}\n");
+    assert_eq!(
+        injected("kind: Pod\nspec: {:}\n"),
+        "kind: Pod\nspec: {:, imagePullSecrets: [{name: regcred}]}\n"
+    );
     assert_eq!(
         injected("kind: Pod\nspec: {containers: [], x: }\n"),
         "kind: Pod\nspec: {containers: [], x:, imagePullSecrets: [{name: regcred}] }\n"

@@ -201,7 +201,7 @@ fn objects<'v>(value: &'v Value, out: &mut Vec<&'v Value>) {
     }
 }
 
-/// The keys leading to the object's pod spec (empty for a ServiceAccount itself).
+/// The keys leading to the object's pod spec (empty for a `ServiceAccount` itself).
 fn pod_spec_path(object: &Value) -> Option<&'static [&'static str]> {
     let kind = object.get("kind")?.as_str()?;
     let group = object

@@ -33,20 +33,30 @@ fn fuzzer_findings_stay_fixed() {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let data = std::fs::read(&path).unwrap();
-        let Ok(text) = std::str::from_utf8(&data) else { continue };
+        let Ok(text) = std::str::from_utf8(&data) else {
+            continue;
+        };
         let opts = options_for(&data);
-        let Ok(out) = inject(text, &opts) else { continue };
+        let Ok(out) = inject(text, &opts) else {
+            continue;
+        };
         let name = path.display();
         assert!(
             out.findings.iter().all(|f| f.code != "inject-unverified"),
             "{name}: {:?}",
             out.findings
         );
-        assert!(is_subsequence(text.as_bytes(), out.text.as_bytes()), "{name}");
+        assert!(
+            is_subsequence(text.as_bytes(), out.text.as_bytes()),
+            "{name}"
+        );
         let again = inject(&out.text, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(again.text, out.text, "{name}: second run changed the text");
-        assert!(serde_saphyr::from_multiple::<serde_json::Value>(text).is_err()
-            || serde_saphyr::from_multiple::<serde_json::Value>(&out.text).is_ok(), "{name}");
+        assert!(
+            serde_saphyr::from_multiple::<serde_json::Value>(text).is_err()
+                || serde_saphyr::from_multiple::<serde_json::Value>(&out.text).is_ok(),
+            "{name}"
+        );
         checked += 1;
     }
     assert!(checked > 0, "no regression input was checked");

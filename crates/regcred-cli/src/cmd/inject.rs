@@ -9,6 +9,10 @@ use anyhow::{Context, bail};
 use regcred_core::inject::{self, InjectOptions, Injected};
 
 /// Arguments of `regcred inject`.
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "each bool is a command-line switch"
+)]
 #[derive(Debug, Clone, clap::Args)]
 #[command(
     about = "Add imagePullSecrets to existing manifests, leaving every other byte as it was",
@@ -55,7 +59,7 @@ pub struct InjectArgs {
     #[arg(short = 'l', long, value_name = "SELECTOR")]
     pub selector: Option<String>,
 
-    /// Also add the secret to ServiceAccounts.
+    /// Also add the secret to `ServiceAccounts`.
     #[arg(long)]
     pub service_accounts: bool,
 }

@@ -59,6 +59,7 @@ pub enum Error {
 
 impl Error {
     /// Line and column (both from one) of a syntax error.
+    #[must_use]
     pub fn location(&self) -> Option<(usize, usize)> {
         match self {
             Self::Syntax { line, column, .. } => Some((*line, *column)),
@@ -80,7 +81,7 @@ pub struct InjectOptions {
     pub namespaces: Vec<String>,
     /// Only objects whose `metadata.labels` match this selector (`app=web,tier!=db`).
     pub selector: Option<String>,
-    /// Also add the secret to ServiceAccounts (their top-level `imagePullSecrets`).
+    /// Also add the secret to `ServiceAccounts` (their top-level `imagePullSecrets`).
     pub service_accounts: bool,
 }
 
@@ -117,7 +118,7 @@ impl InjectOptions {
         self
     }
 
-    /// The same options, with ServiceAccounts included or not.
+    /// The same options, with `ServiceAccounts` included or not.
     #[must_use]
     pub fn with_service_accounts(mut self, on: bool) -> Self {
         self.service_accounts = on;
@@ -141,6 +142,7 @@ pub struct Injected {
 
 impl Injected {
     /// Whether the text changed.
+    #[must_use]
     pub fn is_changed(&self) -> bool {
         !self.changes.is_empty()
     }
@@ -264,35 +266,35 @@ impl Work {
         style: Option<BlockSeqStyle>,
     ) {
         let mut renderer = Renderer::new(text, doc, secret, style);
-        let mut rendered = Vec::new();
+        let mut ready = Vec::new();
         for item in pending {
             match renderer.insertions(&item.target.plan) {
-                Ok(insertions) => rendered.push((item, insertions)),
+                Ok(insertions) => ready.push((item, insertions)),
                 Err(reason) => self
                     .findings
                     .push(layout_finding(item.target.object, &reason)),
             }
         }
-        if rendered.is_empty() {
+        if ready.is_empty() {
             return;
         }
 
-        if !reads_back(text, doc, &rendered, secret) {
-            let (good, bad): (Vec<_>, Vec<_>) = rendered
+        if !reads_back(text, doc, &ready, secret) {
+            let (good, bad): (Vec<_>, Vec<_>) = ready
                 .into_iter()
                 .partition(|one| reads_back(text, doc, std::slice::from_ref(one), secret));
             for (item, _) in bad {
                 self.findings.push(unverified_finding(item.target.object));
             }
-            rendered = good;
-            if !reads_back(text, doc, &rendered, secret) {
-                for (item, _) in rendered {
+            ready = good;
+            if !reads_back(text, doc, &ready, secret) {
+                for (item, _) in ready {
                     self.findings.push(unverified_finding(item.target.object));
                 }
                 return;
             }
         }
-        for (item, insertions) in rendered {
+        for (item, insertions) in ready {
             self.planned
                 .push((insertions, item.target.object, item.target.path));
         }

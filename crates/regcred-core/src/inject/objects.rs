@@ -16,7 +16,7 @@ pub(super) struct Filters {
     pub service_accounts: bool,
 }
 
-/// An object with a pod spec (or a ServiceAccount) and what it needs.
+/// An object with a pod spec (or a `ServiceAccount`) and what it needs.
 pub(super) struct Target {
     /// `Kind/namespace/name`, as findings name objects.
     pub object: String,
@@ -173,7 +173,10 @@ fn plan_object(
     name: String,
     secret: &str,
 ) -> Target {
-    let mut dotted: String = path.iter().map(|key| format!("{key}.")).collect();
+    let mut dotted = path.join(".");
+    if !dotted.is_empty() {
+        dotted.push('.');
+    }
     dotted.push_str("imagePullSecrets");
     let skip = |code: &'static str, message: String, fix: &str| {
         Plan::Skip(

@@ -59,6 +59,13 @@ fn plain_reads_as_other_type(value: &str) -> bool {
     WORDS.contains(&value) || value.starts_with(|c: char| c.is_ascii_digit())
 }
 
+/// A value worked out on first use.
+#[derive(Debug, Clone, Copy)]
+enum Lookup<T> {
+    NotYet,
+    Done(Option<T>),
+}
+
 /// Renders insertions for the plans of one document.
 pub(super) struct Renderer<'t, 'd> {
     text: &'t str,
@@ -66,8 +73,8 @@ pub(super) struct Renderer<'t, 'd> {
     secret: &'t str,
     /// The block sequence style of an earlier document of the stream, for documents without one.
     earlier: Option<BlockSeqStyle>,
-    /// The document's own block sequence style: outer `None` until looked for.
-    doc_style: Option<Option<BlockSeqStyle>>,
+    /// The document's own block sequence style, once looked for.
+    doc_style: Lookup<BlockSeqStyle>,
 }
 
 impl<'t, 'd> Renderer<'t, 'd> {
@@ -82,7 +89,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
             doc,
             secret,
             earlier,
-            doc_style: None,
+            doc_style: Lookup::NotYet,
         }
     }
 
@@ -113,18 +120,17 @@ impl<'t, 'd> Renderer<'t, 'd> {
         let first = *items.first().ok_or("empty block sequence")?;
         let dash = dash_before(self.text, doc.node(first).props_start)
             .ok_or("no '-' found before the first imagePullSecrets item")?;
-        let item = match self.copied_item(first, dash) {
-            Some(item) => item,
-            None => {
-                let gap = gap_after_dash(self.text, dash, doc.node(first).props_start)
-                    .unwrap_or_else(|| self.doc_style().gap);
-                format!(
-                    "-{}{}: {}",
-                    " ".repeat(gap),
-                    quote.write("name"),
-                    quote.write(self.secret)
-                )
-            }
+        let item = if let Some(item) = self.copied_item(first, dash) {
+            item
+        } else {
+            let gap = gap_after_dash(self.text, dash, doc.node(first).props_start)
+                .unwrap_or_else(|| self.doc_style().gap);
+            format!(
+                "-{}{}: {}",
+                " ".repeat(gap),
+                quote.write("name"),
+                quote.write(self.secret)
+            )
         };
         let indent = " ".repeat(col_of(self.text, dash));
         Ok(vec![self.after_line(
@@ -407,12 +413,11 @@ impl<'t, 'd> Renderer<'t, 'd> {
     /// The quoting of the first item's keys, else of the mapping holding the sequence.
     fn quote_in_seq(&self, seq: NodeId) -> Quote {
         let doc = self.doc;
-        if let NodeKind::Sequence { items, .. } = &doc.node(seq).kind {
-            if let Some(&first) = items.first() {
-                if matches!(doc.node(first).kind, NodeKind::Mapping { .. }) {
-                    return self.quote_of_keys(first);
-                }
-            }
+        if let NodeKind::Sequence { items, .. } = &doc.node(seq).kind
+            && let Some(&first) = items.first()
+            && matches!(doc.node(first).kind, NodeKind::Mapping { .. })
+        {
+            return self.quote_of_keys(first);
         }
         doc.node(seq)
             .parent
@@ -440,7 +445,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
 
     /// The first block sequence style found under a key in this document, if any.
     pub fn own_style(&mut self) -> Option<BlockSeqStyle> {
-        if let Some(style) = self.doc_style {
+        if let Lookup::Done(style) = self.doc_style {
             return style;
         }
         let doc = self.doc;
@@ -454,7 +459,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
                 .find_map(|&(key, value)| self.seq_style_of(key, value)),
             _ => None,
         });
-        self.doc_style = Some(found);
+        self.doc_style = Lookup::Done(found);
         found
     }
 

@@ -50,53 +50,47 @@ struct Check<'c, 'a, 'b> {
 }
 
 impl Check<'_, '_, '_> {
-    fn same(&self, a: NodeId, b: NodeId) -> bool {
-        let (x, y) = (self.old.node(a), self.new.node(b));
-        if x.anchor != y.anchor || x.tag != y.tag {
+    fn same(&self, old_id: NodeId, new_id: NodeId) -> bool {
+        let (old, new) = (self.old.node(old_id), self.new.node(new_id));
+        if old.anchor != new.anchor || old.tag != new.tag {
             return false;
         }
-        let added = self.edits.get(&a).copied();
-        match (&x.kind, &y.kind) {
+        let added = self.edits.get(&old_id).copied();
+        match (&old.kind, &new.kind) {
             (NodeKind::Scalar { .. }, NodeKind::Sequence { .. }) if added == Some(Added::List) => {
-                self.is_secret_list(b)
+                self.is_secret_list(new_id)
             }
             (
                 NodeKind::Scalar {
-                    value: v,
-                    style: s,
-                    implicit: i,
+                    value,
+                    style,
+                    implicit,
                 },
                 NodeKind::Scalar {
-                    value: w,
-                    style: t,
-                    implicit: j,
+                    value: new_value,
+                    style: new_style,
+                    implicit: new_implicit,
                 },
-            ) => v == w && s == t && i == j,
-            (NodeKind::Alias(i), NodeKind::Alias(j)) => i == j,
+            ) => (value, style, implicit) == (new_value, new_style, new_implicit),
+            (NodeKind::Alias(anchor), NodeKind::Alias(new_anchor)) => anchor == new_anchor,
             (
+                NodeKind::Sequence { flow, items, .. },
                 NodeKind::Sequence {
-                    flow: f,
-                    items: old,
+                    flow: new_flow,
+                    items: new_items,
                     ..
                 },
-                NodeKind::Sequence {
-                    flow: g,
-                    items: new,
-                    ..
-                },
-            ) if f == g => self.same_items(old, new, added == Some(Added::Item)),
+            ) if flow == new_flow => self.same_items(items, new_items, added == Some(Added::Item)),
             (
+                NodeKind::Mapping { flow, entries, .. },
                 NodeKind::Mapping {
-                    flow: f,
-                    entries: old,
+                    flow: new_flow,
+                    entries: new_entries,
                     ..
                 },
-                NodeKind::Mapping {
-                    flow: g,
-                    entries: new,
-                    ..
-                },
-            ) if f == g => self.same_entries(old, new, added == Some(Added::Key)),
+            ) if flow == new_flow => {
+                self.same_entries(entries, new_entries, added == Some(Added::Key))
+            }
             _ => false,
         }
     }
