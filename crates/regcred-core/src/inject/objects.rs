@@ -178,36 +178,18 @@ fn plan_object(
         dotted.push('.');
     }
     dotted.push_str("imagePullSecrets");
-    let skip = |code: &'static str, message: String, fix: &str| {
-        Plan::Skip(
-            Finding::warning(code, message)
-                .with_object(name.clone())
-                .with_fix(fix.to_owned()),
-        )
-    };
+    let skip = Skip { object: &name };
 
-    let mut spec = object;
+    let mut spec = Some(object);
     for key in path {
-        match lookup(doc, spec, key, &mut MERGE_BUDGET.clone()) {
-            Lookup::Found { value, .. } => spec = resolve(doc, value),
-            Lookup::Missing | Lookup::Duplicate => {
-                let plan = skip(
-                    "inject-no-pod-spec",
-                    format!(
-                        "has no {} mapping, so there is no pod spec to add the secret to",
-                        path.join(".")
-                    ),
-                    "check that the manifest is complete",
-                );
-                return Target {
-                    object: name,
-                    path: dotted,
-                    plan,
-                };
-            }
-        }
+        spec = spec
+            .and_then(|map| value_of(doc, map, key))
+            .map(|value| resolve(doc, value));
     }
-    let plan = plan_pod_spec(doc, spec, secret, &skip);
+    let plan = match spec {
+        Some(spec) => plan_pod_spec(doc, spec, secret, &skip),
+        None => skip.no_pod_spec(&format!("has no {} mapping", path.join("."))),
+    };
     Target {
         object: name,
         path: dotted,
@@ -215,68 +197,72 @@ fn plan_object(
     }
 }
 
-fn plan_pod_spec(
-    doc: &Document<'_>,
-    spec: NodeId,
-    secret: &str,
-    skip: &dyn Fn(&'static str, String, &str) -> Plan,
-) -> Plan {
+fn plan_pod_spec(doc: &Document<'_>, spec: NodeId, secret: &str, skip: &Skip<'_>) -> Plan {
     let line = doc.node(spec).line;
     let NodeKind::Mapping { flow, .. } = doc.node(spec).kind else {
-        return skip(
-            "inject-no-pod-spec",
-            format!("the pod spec at line {line} is not a mapping"),
-            "check that the manifest is complete",
-        );
+        return skip.no_pod_spec(&format!("the pod spec at line {line} is not a mapping"));
     };
-    let shared_fix = "add the secret by hand where the anchor (&) is defined, or give this object \
-                      its own copy instead of an alias";
     match lookup(doc, spec, "imagePullSecrets", &mut MERGE_BUDGET.clone()) {
-        Lookup::Duplicate => skip(
+        Lookup::Duplicate => skip.finding(
             "inject-duplicate-key",
             format!("the pod spec at line {line} has imagePullSecrets twice"),
             "remove one of the two keys",
         ),
-        Lookup::Missing if doc.is_shared(spec) => skip(
-            "inject-shared-anchor",
-            format!(
-                "the pod spec at line {line} is shared through an anchor and alias; adding the secret there would change every place that uses it"
-            ),
-            shared_fix,
-        ),
+        Lookup::Missing if doc.is_shared(spec) => {
+            skip.shared(&format!("the pod spec at line {line}"))
+        }
         Lookup::Missing => Plan::AddKey { map: spec },
+        Lookup::Found { value, .. } if lists_secret(doc, value, secret) => Plan::Present,
         Lookup::Found { key, value } => {
-            if lists_secret(doc, value, secret) {
-                return Plan::Present;
-            }
             let list = resolve(doc, value);
-            let list_line = doc.node(key).line;
+            let what = format!("imagePullSecrets at line {}", doc.node(key).line);
+            let owned = doc.node(key).parent == Some(spec);
             match &doc.node(list).kind {
-                NodeKind::Sequence { .. } if doc.is_shared(list) => skip(
-                    "inject-shared-anchor",
-                    format!(
-                        "imagePullSecrets at line {list_line} is shared through an anchor and alias (or a merge key); adding the secret there would change every place that uses it"
-                    ),
-                    shared_fix,
-                ),
+                NodeKind::Sequence { .. } if doc.is_shared(list) => skip.shared(&what),
                 NodeKind::Sequence { .. } => Plan::Append { seq: list },
-                _ if doc.node(key).parent != Some(spec) || doc.is_shared(spec) => skip(
-                    "inject-shared-anchor",
-                    format!(
-                        "imagePullSecrets at line {list_line} comes from an anchor shared with other places (or a merge key); adding the secret there would change every place that uses it"
-                    ),
-                    shared_fix,
-                ),
+                _ if !owned || doc.is_shared(spec) => skip.shared(&what),
                 _ if is_implicit_null(doc, value) && !flow => Plan::FillNull { key, value },
-                _ => skip(
+                _ => skip.finding(
                     "inject-not-a-list",
-                    format!(
-                        "imagePullSecrets at line {list_line} is not a list, and replacing it would remove text"
-                    ),
+                    format!("{what} is not a list, and replacing it would remove text"),
                     "write it as a list (`imagePullSecrets: []`) and run inject again",
                 ),
             }
         }
+    }
+}
+
+/// The findings that leave an object alone, naming it.
+struct Skip<'n> {
+    object: &'n str,
+}
+
+impl Skip<'_> {
+    fn finding(&self, code: &'static str, message: String, fix: &str) -> Plan {
+        let finding = Finding::warning(code, message)
+            .with_object(self.object)
+            .with_fix(fix);
+        Plan::Skip(finding)
+    }
+
+    fn no_pod_spec(&self, what: &str) -> Plan {
+        self.finding(
+            "inject-no-pod-spec",
+            format!("{what}, so there is no pod spec to add the secret to"),
+            "check that the manifest is complete",
+        )
+    }
+
+    fn shared(&self, what: &str) -> Plan {
+        self.finding(
+            "inject-shared-anchor",
+            format!(
+                "{what} is shared through an anchor and alias (or a merge key); adding the \
+                 secret there would change every place that uses it"
+            ),
+            "add the secret by hand where the anchor (&) is defined, or give this object its own \
+             copy instead of an alias",
+        )
     }
 }
 
