@@ -2,13 +2,26 @@
 //!
 //! The input is read with a real YAML parser that reports byte offsets; the secret is then
 //! written into the gaps it finds, so every byte of the input stays where it was: comments,
-//! quoting, anchors, blank lines, document markers, CRLF line ends, a BOM. The edited text is
-//! read back and compared with the input before it is returned.
+//! quoting, anchors, blank lines, document markers, CRLF line ends, a BOM. Each edited document
+//! is read back and compared with the input; an edit that does not read back as the input plus
+//! the secret is dropped with an `inject-unverified` finding, so what is returned is never wrong.
+//!
+//! Where it goes: a new item at the end of an existing list, in the style of its first item; or
+//! a new `imagePullSecrets` key after the last entry of the pod spec, at its indentation, with
+//! the document's (else the stream's, else kubectl's) sequence indentation and the line break
+//! of the line it follows. Flow and JSON pod specs get a flow entry with their separators.
 //!
 //! # Caveats
-//! A pod spec or `imagePullSecrets` list that an alias shares (`&anchor` ... `*anchor`, or a
-//! merge key `<<: *base`) is left alone with a warning: adding the secret there would change
-//! every place that uses the anchor, and replacing the alias with a copy would remove text.
+//! Left alone, each with a warning finding naming the object:
+//! - a pod spec or `imagePullSecrets` list shared through an alias (`&anchor` ... `*anchor`, or
+//!   a merge key `<<: *base`): adding the secret there would change every place that uses the
+//!   anchor, and replacing the alias with a copy would remove text;
+//! - `imagePullSecrets` written as something other than a list or an empty value (`null`, `~`,
+//!   a string): replacing it would remove text;
+//! - a key given twice, or a workload without a pod spec.
+//!
+//! Only the built-in kinds are known (by API group); custom resources that embed a pod template
+//! (Argo Rollouts, Knative, ...) are not touched.
 
 mod objects;
 mod render;

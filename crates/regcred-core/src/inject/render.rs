@@ -185,6 +185,8 @@ impl<'t, 'd> Renderer<'t, 'd> {
         let quote = self.quote_of_keys(map);
         let key = quote.write("imagePullSecrets");
         if *flow {
+            // TODO: a pod spec written as a brace-less pair inside a flow sequence (`[spec: x]`)
+            // has no place for a second entry; it is reported, not edited.
             let close = close.ok_or("flow mapping without braces")?;
             let colon = self.colon_in(map);
             let value = format!("{key}{colon}[{}]", self.flow_item(quote, &colon));
