@@ -455,3 +455,20 @@ fn flow_mappings_ending_in_an_empty_value_get_the_key_after_the_colon() {
         "kind: Pod\nspec: {containers: [], x:, imagePullSecrets: [{name: regcred}] }\n"
     );
 }
+
+#[test]
+fn an_item_with_an_explicit_key_ends_where_its_key_does() {
+    // Found by the proptest mutation run: the empty value after `? key` stands at the next token.
+    let input = "kind: Pod\nspec:\n  imagePullSecrets:\n    - ? name: first\n  containers: []\n";
+    assert_eq!(
+        injected(input),
+        "kind: Pod\nspec:\n  imagePullSecrets:\n    - ? name: first\n    - name: regcred\n  containers: []\n"
+    );
+}
+
+#[test]
+fn an_explicit_key_does_not_set_the_pod_spec_indentation() {
+    // Found by the proptest mutation run: `? key` puts the key two columns right of the mapping.
+    let input = "kind: Pod\nspec:\n  ? a: 1\n  containers: []\n";
+    assert_eq!(injected(input), format!("{input}  imagePullSecrets:\n  - name: regcred\n"));
+}

@@ -98,6 +98,15 @@ impl<'t, 'd> Renderer<'t, 'd> {
         col_of(self.text, self.doc.node(id).props_start)
     }
 
+    /// Whether a key is written after '?', so that its column is not the mapping's.
+    fn is_explicit_key(&self, key: NodeId) -> bool {
+        let before = &self.text.as_bytes()[..self.doc.node(key).props_start];
+        let at = before
+            .iter()
+            .rposition(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+        at.is_some_and(|at| before[at] == b'?')
+    }
+
     /// The insertions that carry out the plan, or why the layout defeats it.
     pub fn insertions(&mut self, plan: &Plan) -> Result<Vec<Insertion>, String> {
         match *plan {
@@ -208,8 +217,12 @@ impl<'t, 'd> Renderer<'t, 'd> {
                 &value,
             ));
         }
-        let &(first_key, _) = entries.first().ok_or("empty block mapping")?;
-        let indent = " ".repeat(self.col(first_key));
+        let key_col = entries
+            .iter()
+            .find(|&&(key, _)| !self.is_explicit_key(key))
+            .map(|&(key, _)| self.col(key))
+            .ok_or("every key of the pod spec is an explicit '?' key")?;
+        let indent = " ".repeat(key_col);
         let style = self.seq_style_in(map);
         let item = format!(
             "{indent}{}-{}{}: {}",
@@ -476,6 +489,9 @@ impl<'t, 'd> Renderer<'t, 'd> {
         };
         let first = doc.node(*items.first()?);
         let dash = dash_before(self.text, first.props_start)?;
+        if self.is_explicit_key(key) {
+            return None;
+        }
         let pad = col_of(self.text, dash).checked_sub(self.col(key))?;
         let gap = gap_after_dash(self.text, dash, first.props_start).unwrap_or(1);
         Some(BlockSeqStyle { pad, gap })

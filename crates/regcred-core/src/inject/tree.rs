@@ -276,17 +276,34 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// An empty value stands where its ':' is; its entry ends after that ':'.
+    /// An empty mapping value has no text of its own: the parser puts it at the ':' or, after
+    /// an explicit key (`? key`), at the next token. It ends where its key does, or after the
+    /// ':' that follows the key.
     fn end_after_colon(&mut self, id: NodeId) {
-        let node = &mut self.doc.nodes[id];
-        let rest = self.text.as_bytes().get(node.end..).unwrap_or_default();
+        let Some(parent) = self.doc.nodes[id].parent else {
+            return;
+        };
+        let key = match &self.doc.nodes[parent].kind {
+            NodeKind::Mapping { entries, .. } => match entries.last() {
+                Some(&(key, value)) if value == id => key,
+                _ => return,
+            },
+            _ => return,
+        };
+        let key_end = self.doc.nodes[key].end;
+        let rest = self.text.as_bytes().get(key_end..).unwrap_or_default();
         let blanks = rest
             .iter()
             .take_while(|&&b| b == b' ' || b == b'\t')
             .count();
-        if rest.get(blanks) == Some(&b':') {
-            node.end += blanks + 1;
-        }
+        let colon = usize::from(rest.get(blanks) == Some(&b':'));
+        let node = &mut self.doc.nodes[id];
+        node.end = if colon == 1 {
+            key_end + blanks + 1
+        } else {
+            key_end
+        };
+        node.start = node.start.min(node.end);
     }
 
     fn note_anchor(&mut self, span: Span) {
