@@ -470,5 +470,17 @@ fn an_item_with_an_explicit_key_ends_where_its_key_does() {
 fn an_explicit_key_does_not_set_the_pod_spec_indentation() {
     // Found by the proptest mutation run: `? key` puts the key two columns right of the mapping.
     let input = "kind: Pod\nspec:\n  ? a: 1\n  containers: []\n";
-    assert_eq!(injected(input), format!("{input}  imagePullSecrets:\n  - name: regcred\n"));
+    assert_eq!(
+        injected(input),
+        format!("{input}  imagePullSecrets:\n  - name: regcred\n")
+    );
+}
+
+#[test]
+fn an_empty_block_scalar_is_not_an_empty_value() {
+    // Found by the proptest mutation run: `key: |` with no lines is an empty string, not null.
+    let input = "kind: Pod\nspec:\n  imagePullSecrets: |\n  containers: []\n";
+    let out = inject(input, &InjectOptions::new("regcred")).unwrap();
+    assert_eq!(out.text, input);
+    assert_eq!(out.findings[0].code, "inject-not-a-list");
 }

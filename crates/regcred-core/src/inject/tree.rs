@@ -170,7 +170,8 @@ impl<'a> Builder<'a> {
     fn push(&mut self, event: Event<'a>, span: Span) -> Result<(), Error> {
         match event {
             Event::Scalar(value, style, anchor, tag) => {
-                let implicit = span.start.index() == span.end.index();
+                let implicit =
+                    style == ScalarStyle::Plain && span.start.index() == span.end.index();
                 let kind = NodeKind::Scalar {
                     value,
                     style,
