@@ -27,6 +27,8 @@ enum Command {
     PatchSa(cmd::patch_sa::PatchSaArgs),
     /// Print Secrets for several namespaces, the ServiceAccount steps and a workload at once
     Bundle(cmd::bundle::BundleArgs),
+    /// Add imagePullSecrets to existing manifests, changing nothing else (exit 1 with --check when it would change)
+    Inject(cmd::inject::InjectArgs),
     /// Show the registries and users in a Secret or config.json, passwords masked, with problems
     Inspect(cmd::inspect::InspectArgs),
     /// Predict failed pulls in manifest files with the kubelet's rules (exit 1 on errors)
@@ -66,6 +68,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Workload(args) => cmd::workload::run(&args),
         Command::PatchSa(args) => cmd::patch_sa::run(&args),
         Command::Bundle(args) => cmd::bundle::run(&args),
+        Command::Inject(args) => cmd::inject::run(&args),
         Command::Inspect(args) => cmd::inspect::run(&args),
         Command::Lint(args) => cmd::lint::run(&args),
         Command::Match(args) => cmd::match_::run(&args),

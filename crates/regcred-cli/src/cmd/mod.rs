@@ -3,6 +3,7 @@
 pub mod bundle;
 pub mod completions;
 pub mod explain;
+pub mod inject;
 pub mod inspect;
 pub mod lint;
 pub mod match_;

@@ -1,0 +1,537 @@
+//! The text to insert for a plan, in the style of the document around it.
+
+use granit_parser::ScalarStyle;
+
+use super::objects::Plan;
+use super::text;
+use super::tree::{Document, NodeId, NodeKind};
+
+/// Text to insert at a byte offset of the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Insertion {
+    pub at: usize,
+    pub text: String,
+}
+
+/// How the document lays out a block sequence under a key.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct BlockSeqStyle {
+    /// Columns from the key to the dash: 0 for `key:\n- a`, 2 for `key:\n  - a`.
+    pad: usize,
+    /// Spaces between the dash and the item.
+    gap: usize,
+}
+
+/// How keys and names are quoted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    Plain,
+    Single,
+    Double,
+}
+
+impl Quote {
+    fn of(style: ScalarStyle) -> Self {
+        match style {
+            ScalarStyle::SingleQuoted => Self::Single,
+            ScalarStyle::DoubleQuoted => Self::Double,
+            _ => Self::Plain,
+        }
+    }
+
+    /// The scalar as this quoting writes it; the names written here never need escapes.
+    fn write(self, value: &str) -> String {
+        match self {
+            Self::Single => format!("'{value}'"),
+            Self::Double => format!("\"{value}\""),
+            Self::Plain if plain_reads_as_other_type(value) => format!("\"{value}\""),
+            Self::Plain => value.to_owned(),
+        }
+    }
+}
+
+/// Whether a plain scalar would be read as something other than a string by YAML 1.1 or 1.2
+/// loaders; object names are lower-case letters, digits, '-' and '.', so these are the cases.
+fn plain_reads_as_other_type(value: &str) -> bool {
+    const WORDS: [&str; 12] = [
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf", "~",
+    ];
+    WORDS.contains(&value) || value.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// A value worked out on first use.
+#[derive(Debug, Clone, Copy)]
+enum Lookup<T> {
+    NotYet,
+    Done(Option<T>),
+}
+
+/// Renders insertions for the plans of one document.
+pub(super) struct Renderer<'t, 'd> {
+    text: &'t str,
+    doc: &'d Document<'t>,
+    secret: &'t str,
+    /// The block sequence style of an earlier document of the stream, for documents without one.
+    earlier: Option<BlockSeqStyle>,
+    /// The document's own block sequence style, once looked for.
+    doc_style: Lookup<BlockSeqStyle>,
+}
+
+impl<'t, 'd> Renderer<'t, 'd> {
+    pub fn new(
+        text: &'t str,
+        doc: &'d Document<'t>,
+        secret: &'t str,
+        earlier: Option<BlockSeqStyle>,
+    ) -> Self {
+        Self {
+            text,
+            doc,
+            secret,
+            earlier,
+            doc_style: Lookup::NotYet,
+        }
+    }
+
+    /// The column where a node starts, its anchor or tag included.
+    fn col(&self, id: NodeId) -> usize {
+        col_of(self.text, self.doc.node(id).props_start)
+    }
+
+    /// Whether a key is written after '?', so that its column is not the mapping's.
+    fn is_explicit_key(&self, key: NodeId) -> bool {
+        let before = &self.text.as_bytes()[..self.doc.node(key).props_start];
+        let at = before
+            .iter()
+            .rposition(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+        at.is_some_and(|at| before[at] == b'?')
+    }
+
+    /// The insertions that carry out the plan, or why the layout defeats it.
+    pub fn insertions(&mut self, plan: &Plan) -> Result<Vec<Insertion>, String> {
+        match *plan {
+            Plan::Append { seq } => self.append(seq),
+            Plan::AddKey { map } => self.add_key(map),
+            Plan::FillNull { key, value } => Ok(vec![self.fill_null(key, value)]),
+            Plan::Present | Plan::Skip(_) => Err("nothing to insert".to_owned()),
+        }
+    }
+
+    fn append(&mut self, seq: NodeId) -> Result<Vec<Insertion>, String> {
+        let doc = self.doc;
+        let NodeKind::Sequence { flow, items, close } = &doc.node(seq).kind else {
+            return Err("imagePullSecrets is not a sequence".to_owned());
+        };
+        let quote = self.quote_in_seq(seq);
+        if *flow {
+            return self.append_flow(seq, items, *close, quote);
+        }
+        let first = *items.first().ok_or("empty block sequence")?;
+        let dash = dash_before(self.text, doc.node(first).props_start)
+            .ok_or("no '-' found before the first imagePullSecrets item")?;
+        let item = if let Some(item) = self.copied_item(first, dash) {
+            item
+        } else {
+            let gap = gap_after_dash(self.text, dash, doc.node(first).props_start)
+                .unwrap_or_else(|| self.doc_style().gap);
+            format!(
+                "-{}{}: {}",
+                " ".repeat(gap),
+                quote.write("name"),
+                quote.write(self.secret)
+            )
+        };
+        let indent = " ".repeat(col_of(self.text, dash));
+        Ok(vec![self.after_line(
+            doc.node(seq).end,
+            &[format!("{indent}{item}")],
+        )])
+    }
+
+    fn append_flow(
+        &self,
+        seq: NodeId,
+        items: &[NodeId],
+        close: Option<usize>,
+        quote: Quote,
+    ) -> Result<Vec<Insertion>, String> {
+        let doc = self.doc;
+        let colon = items
+            .first()
+            .map_or_else(|| ": ".to_owned(), |&item| self.colon_in(item));
+        let Some(&last) = items.last() else {
+            let at = close.ok_or("flow sequence without ']'")?;
+            return Ok(vec![Insertion {
+                at,
+                text: self.flow_item(quote, &colon),
+            }]);
+        };
+        let first = items[0];
+        let item = self
+            .copied_item(first, doc.node(first).start)
+            .unwrap_or_else(|| self.flow_item(quote, &colon));
+        let multi_line = doc.node(first).line != doc.node(seq).line;
+        let comma = self.comma_between(items, &colon);
+        Ok(self.after_flow_entry(
+            doc.node(last).end,
+            multi_line,
+            self.col(last),
+            &comma,
+            &item,
+        ))
+    }
+
+    fn add_key(&mut self, map: NodeId) -> Result<Vec<Insertion>, String> {
+        let doc = self.doc;
+        let NodeKind::Mapping {
+            flow,
+            entries,
+            close,
+        } = &doc.node(map).kind
+        else {
+            return Err("the pod spec is not a mapping".to_owned());
+        };
+        let quote = self.quote_of_keys(map);
+        let key = quote.write("imagePullSecrets");
+        if *flow {
+            // TODO: a pod spec written as a brace-less pair inside a flow sequence (`[spec: x]`)
+            // has no place for a second entry; it is reported, not edited.
+            let close = close.ok_or("flow mapping without braces")?;
+            let colon = self.colon_in(map);
+            let value = format!("{key}{colon}[{}]", self.flow_item(quote, &colon));
+            let Some(&(last_key, last_value)) = entries.last() else {
+                return Ok(vec![Insertion {
+                    at: close,
+                    text: value,
+                }]);
+            };
+            let at = doc.node(last_key).end.max(doc.node(last_value).end);
+            let first_key = doc.node(entries[0].0);
+            let multi_line = first_key.line != doc.node(map).line;
+            let comma = self.comma_between_entries(entries, &colon);
+            return Ok(self.after_flow_entry(
+                at,
+                multi_line,
+                self.col(entries[0].0),
+                &comma,
+                &value,
+            ));
+        }
+        let key_col = entries
+            .iter()
+            .find(|&&(key, _)| !self.is_explicit_key(key))
+            .map(|&(key, _)| self.col(key))
+            .ok_or("every key of the pod spec is an explicit '?' key")?;
+        let indent = " ".repeat(key_col);
+        let style = self.seq_style_in(map);
+        let item = format!(
+            "{indent}{}-{}{}: {}",
+            " ".repeat(style.pad),
+            " ".repeat(style.gap),
+            quote.write("name"),
+            quote.write(self.secret)
+        );
+        Ok(vec![self.after_line(
+            doc.node(map).end,
+            &[format!("{indent}{key}:"), item],
+        )])
+    }
+
+    fn fill_null(&mut self, key: NodeId, value: NodeId) -> Insertion {
+        let key_node = self.doc.node(key);
+        let quote = match key_node.kind {
+            NodeKind::Scalar { style, .. } => Quote::of(style),
+            _ => Quote::Plain,
+        };
+        let style = match key_node.parent {
+            Some(map) => self.seq_style_in(map),
+            None => self.doc_style(),
+        };
+        let item = format!(
+            "{}{}-{}{}: {}",
+            " ".repeat(self.col(key)),
+            " ".repeat(style.pad),
+            " ".repeat(style.gap),
+            quote.write("name"),
+            quote.write(self.secret)
+        );
+        let after = key_node.end.max(self.doc.node(value).end);
+        self.after_line(after, &[item])
+    }
+
+    /// Lines to insert after the line that holds `after`, with that line's line break.
+    fn after_line(&self, after: usize, lines: &[String]) -> Insertion {
+        if after > 0 && text::is_line_start(self.text, after) {
+            // A block scalar ended the line already: insert whole lines here.
+            let eol = text::line_break_before(self.text, after).unwrap_or("\n");
+            return Insertion {
+                at: after,
+                text: format!("{}{eol}", lines.join(eol)),
+            };
+        }
+        let at = text::line_end(self.text, after);
+        let eol = text::nearest_line_break(self.text, at);
+        Insertion {
+            at,
+            text: format!("{eol}{}", lines.join(eol)),
+        }
+    }
+
+    /// A new last entry of a flow collection whose current last entry ends at `end`.
+    ///
+    /// On one line it follows the entry; in a collection written one entry per line it goes on
+    /// a line of its own, after any comment that ends the line, keeping a trailing comma style.
+    fn after_flow_entry(
+        &self,
+        end: usize,
+        multi_line: bool,
+        col: usize,
+        comma: &str,
+        entry: &str,
+    ) -> Vec<Insertion> {
+        if !multi_line {
+            return vec![Insertion {
+                at: end,
+                text: format!("{comma}{entry}"),
+            }];
+        }
+        let line_end = text::line_end(self.text, end);
+        let eol = text::nearest_line_break(self.text, line_end);
+        let pad = " ".repeat(col);
+        let rest = self.text[end..line_end].trim_start();
+        if let Some(after_comma) = rest.strip_prefix(',') {
+            let after_comma = after_comma.trim_start();
+            if after_comma.is_empty() || after_comma.starts_with('#') {
+                return vec![Insertion {
+                    at: line_end,
+                    text: format!("{eol}{pad}{entry},"),
+                }];
+            }
+        } else if rest.starts_with('#') {
+            return vec![
+                Insertion {
+                    at: end,
+                    text: ",".to_owned(),
+                },
+                Insertion {
+                    at: line_end,
+                    text: format!("{eol}{pad}{entry}"),
+                },
+            ];
+        }
+        vec![Insertion {
+            at: end,
+            text: format!(",{eol}{pad}{entry}"),
+        }]
+    }
+
+    fn flow_item(&self, quote: Quote, colon: &str) -> String {
+        format!(
+            "{{{}{colon}{}}}",
+            quote.write("name"),
+            quote.write(self.secret)
+        )
+    }
+
+    /// What separates a flow mapping's first key from its value (`: ` or JSON's `:`).
+    fn colon_in(&self, map: NodeId) -> String {
+        let doc = self.doc;
+        let NodeKind::Mapping {
+            flow: true,
+            entries,
+            ..
+        } = &doc.node(map).kind
+        else {
+            return ": ".to_owned();
+        };
+        let between = entries
+            .first()
+            .and_then(|&(k, v)| self.text.get(doc.node(k).end..doc.node(v).props_start));
+        match between {
+            Some(sep) if sep.trim_matches(' ') == ":" => sep.to_owned(),
+            _ => ": ".to_owned(),
+        }
+    }
+
+    /// What separates a flow sequence's first two items on one line (`, ` or JSON's `,`).
+    fn comma_between(&self, items: &[NodeId], colon: &str) -> String {
+        let doc = self.doc;
+        let between = match items {
+            [a, b, ..] => self.text.get(doc.node(*a).end..doc.node(*b).props_start),
+            _ => None,
+        };
+        one_line_comma(between, colon)
+    }
+
+    /// What separates a flow mapping's first two entries on one line.
+    fn comma_between_entries(&self, entries: &[(NodeId, NodeId)], colon: &str) -> String {
+        let doc = self.doc;
+        let between = match entries {
+            [(k, v), (next, _), ..] => {
+                let end = doc.node(*k).end.max(doc.node(*v).end);
+                self.text.get(end..doc.node(*next).props_start)
+            }
+            _ => None,
+        };
+        one_line_comma(between, colon)
+    }
+
+    /// The first item written again with the new name, when it is a plain one-line
+    /// `name: x` or `{name: x}` that can be copied without copying anything else.
+    fn copied_item(&self, item: NodeId, from: usize) -> Option<String> {
+        let doc = self.doc;
+        let node = doc.node(item);
+        let NodeKind::Mapping { entries, .. } = &node.kind else {
+            return None;
+        };
+        let [(key, value)] = entries.as_slice() else {
+            return None;
+        };
+        let (key_node, value_node) = (doc.node(*key), doc.node(*value));
+        let plain_node = |n: &super::tree::Node<'_>| n.anchor == 0 && n.tag.is_none();
+        let NodeKind::Scalar { style, .. } = value_node.kind else {
+            return None;
+        };
+        let simple = plain_node(node)
+            && plain_node(key_node)
+            && plain_node(value_node)
+            && doc.scalar(*key) == Some("name")
+            && !matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+            && from <= value_node.start
+            && !matches!(value_node.kind, NodeKind::Scalar { implicit: true, .. })
+            && value_node.end <= node.end;
+        let source = self.text.get(from..node.end)?;
+        if !simple || source.contains(['\n', '\r', '#']) {
+            return None;
+        }
+        let before = self.text.get(from..value_node.start)?;
+        let after = self.text.get(value_node.end..node.end)?;
+        Some(format!(
+            "{before}{}{after}",
+            Quote::of(style).write(self.secret)
+        ))
+    }
+
+    /// The quoting of the mapping's first key.
+    fn quote_of_keys(&self, map: NodeId) -> Quote {
+        let NodeKind::Mapping { entries, .. } = &self.doc.node(map).kind else {
+            return Quote::Plain;
+        };
+        entries
+            .first()
+            .map_or(Quote::Plain, |&(key, _)| match self.doc.node(key).kind {
+                NodeKind::Scalar { style, .. } => Quote::of(style),
+                _ => Quote::Plain,
+            })
+    }
+
+    /// The quoting of the first item's keys, else of the mapping holding the sequence.
+    fn quote_in_seq(&self, seq: NodeId) -> Quote {
+        let doc = self.doc;
+        if let NodeKind::Sequence { items, .. } = &doc.node(seq).kind
+            && let Some(&first) = items.first()
+            && matches!(doc.node(first).kind, NodeKind::Mapping { .. })
+        {
+            return self.quote_of_keys(first);
+        }
+        doc.node(seq)
+            .parent
+            .map_or(Quote::Plain, |parent| self.quote_of_keys(parent))
+    }
+
+    /// The block sequence style used under this mapping's keys, else the document's.
+    fn seq_style_in(&mut self, map: NodeId) -> BlockSeqStyle {
+        let NodeKind::Mapping { entries, .. } = &self.doc.node(map).kind else {
+            return self.doc_style();
+        };
+        let found = entries
+            .iter()
+            .find_map(|&(key, value)| self.seq_style_of(key, value));
+        found.unwrap_or_else(|| self.doc_style())
+    }
+
+    /// The document's block sequence style, else an earlier document's, else kubectl's
+    /// (`key:` then `- item` at the same indentation).
+    fn doc_style(&mut self) -> BlockSeqStyle {
+        let own = self.own_style();
+        own.or(self.earlier)
+            .unwrap_or(BlockSeqStyle { pad: 0, gap: 1 })
+    }
+
+    /// The first block sequence style found under a key in this document, if any.
+    pub fn own_style(&mut self) -> Option<BlockSeqStyle> {
+        if let Lookup::Done(style) = self.doc_style {
+            return style;
+        }
+        let doc = self.doc;
+        let found = doc.nodes.iter().find_map(|node| match &node.kind {
+            NodeKind::Mapping {
+                flow: false,
+                entries,
+                ..
+            } => entries
+                .iter()
+                .find_map(|&(key, value)| self.seq_style_of(key, value)),
+            _ => None,
+        });
+        self.doc_style = Lookup::Done(found);
+        found
+    }
+
+    /// The style of `key:` followed by a block sequence, if that is what the entry is.
+    fn seq_style_of(&self, key: NodeId, value: NodeId) -> Option<BlockSeqStyle> {
+        let doc = self.doc;
+        let NodeKind::Sequence {
+            flow: false, items, ..
+        } = &doc.node(value).kind
+        else {
+            return None;
+        };
+        let first = doc.node(*items.first()?);
+        let dash = dash_before(self.text, first.props_start)?;
+        if self.is_explicit_key(key) {
+            return None;
+        }
+        let pad = col_of(self.text, dash).checked_sub(self.col(key))?;
+        let gap = gap_after_dash(self.text, dash, first.props_start).unwrap_or(1);
+        Some(BlockSeqStyle { pad, gap })
+    }
+}
+
+/// A one-line comma separator as written, else `,` where colons are written tight (JSON from
+/// `kubectl -o json` piped through `jq -c`), else `, `.
+fn one_line_comma(between: Option<&str>, colon: &str) -> String {
+    match between {
+        Some(sep) if sep.trim_matches(' ') == "," => sep.to_owned(),
+        _ if colon == ":" => ",".to_owned(),
+        _ => ", ".to_owned(),
+    }
+}
+
+/// The offset of the '-' that introduces a block sequence item starting at `item`.
+fn dash_before(text: &str, item: usize) -> Option<usize> {
+    let before = text.as_bytes().get(..item)?;
+    let at = before
+        .iter()
+        .rposition(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))?;
+    (before[at] == b'-').then_some(at)
+}
+
+/// The spaces between a dash and an item on the same line.
+fn gap_after_dash(text: &str, dash: usize, item: usize) -> Option<usize> {
+    let between = text.get(dash + 1..item)?;
+    between
+        .bytes()
+        .all(|b| b == b' ')
+        .then_some(between.len())
+        .filter(|&n| n > 0)
+}
+
+/// The column of a byte offset, in characters, as the parser counts it (a BOM takes none).
+fn col_of(text: &str, pos: usize) -> usize {
+    let line_start = text.as_bytes()[..pos]
+        .iter()
+        .rposition(|&b| b == b'\n' || b == b'\r');
+    let line = &text[line_start.map_or(0, |at| at + 1)..pos];
+    line.chars().filter(|&c| c != '\u{feff}').count()
+}
