@@ -31,7 +31,15 @@ test: lint
     cargo build -p regcred-core --target wasm32-unknown-unknown --features k8s-openapi/v1_35
 
 # Run every benchmark and print the ratios against the peers (installs hyperfine and time)
-bench: bench-secret
+bench: bench-secret bench-inject
+
+# regcred inject on 1,000 to 100,000 generated documents against kubectl kustomize at 1,000 and 3,000 (writes target/ and the temp dir)
+bench-inject:
+    scripts/bench-inject.sh
+
+# Fuzz inject with cargo-fuzz for SECONDS (needs nightly and cargo-fuzz; writes fuzz/corpus, fuzz/artifacts)
+fuzz-inject SECONDS="600":
+    scripts/fuzz-inject.sh {{SECONDS}}
 
 # Whole-process `regcred secret` against `kubectl create secret docker-registry` (writes target/bench)
 bench-secret:
