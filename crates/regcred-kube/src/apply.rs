@@ -211,40 +211,65 @@ async fn server_side_apply(
     namespace: &str,
     name: &str,
 ) -> Result<Change> {
-    let api: Api<Secret> = Api::namespaced(client.clone(), namespace);
     let mut params = PatchParams::apply(&options.field_manager).force();
     params.dry_run = options.dry_run == DryRun::Server;
     tracing::debug!(%namespace, secret = %name, "applying");
-    let patch = Patch::Apply(secret);
-    let applied = with_backoff(options.backoff, || api.patch(name, &params, &patch))
-        .await
-        .map_err(|source| {
-            Error::api(
-                format!("cannot apply Secret '{name}' in namespace '{namespace}'"),
-                source,
-            )
-        })?;
+    let (status, applied) = with_backoff(options.backoff, || {
+        apply_with_status(client, secret, &params, namespace, name)
+    })
+    .await
+    .map_err(|source| {
+        Error::api(
+            format!("cannot apply Secret '{name}' in namespace '{namespace}'"),
+            source,
+        )
+    })?;
     if params.dry_run {
         return Ok(Change::DryRun);
+    }
+    if status == 201 {
+        return Ok(Change::Created);
     }
     Ok(change_of(&applied, &options.field_manager, started))
 }
 
+/// The apply request, keeping the HTTP status: 201 says the server created the Secret.
+async fn apply_with_status(
+    client: &kube::Client,
+    secret: &Secret,
+    params: &PatchParams,
+    namespace: &str,
+    name: &str,
+) -> std::result::Result<(u16, Secret), kube::Error> {
+    use kube::Resource as _;
+    let request = kube::core::Request::new(Secret::url_path(&(), Some(namespace)))
+        .patch(name, params, &Patch::Apply(secret))
+        .map_err(kube::Error::BuildRequest)?;
+    let response = client.send(request.map(kube::client::Body::from)).await?;
+    let status = response.status();
+    let bytes = response.into_body().collect_bytes().await?;
+    if status.is_client_error() || status.is_server_error() {
+        let parsed = serde_json::from_slice::<kube::core::Status>(&bytes).unwrap_or_else(|_| {
+            kube::core::Status::failure(&String::from_utf8_lossy(&bytes), "")
+                .with_code(status.as_u16())
+        });
+        return Err(kube::Error::Api(parsed.boxed()));
+    }
+    let applied = serde_json::from_slice(&bytes).map_err(kube::Error::SerdeError)?;
+    Ok((status.as_u16(), applied))
+}
+
 /// Reads from the applied object whether this run created, changed or left it.
 ///
-/// The server sets `creationTimestamp` on create and our managed-fields entry's `time` on every
-/// apply that changed something; a no-op apply leaves both old. Both have second precision, so
-/// a change made by another run in the same second reads as made by this one.
+/// Creation is told by the HTTP status; here the Secret existed. The server sets our
+/// managed-fields entry's `time` on every apply that changed something and leaves it on a no-op
+/// apply.
+///
+/// # Caveats
+/// The time has second precision: a Secret changed by an earlier run within the same second
+/// reads as configured, not unchanged.
 fn change_of(applied: &Secret, field_manager: &str, started: Timestamp) -> Change {
     let floor = Timestamp::from_second(started.as_second()).unwrap_or(started);
-    let created = applied
-        .metadata
-        .creation_timestamp
-        .as_ref()
-        .is_some_and(|time| time.0 >= floor);
-    if created {
-        return Change::Created;
-    }
     let touched = applied
         .metadata
         .managed_fields

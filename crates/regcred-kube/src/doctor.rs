@@ -137,11 +137,6 @@ struct Subject {
     pod_name: Option<String>,
 }
 
-/// Diagnoses `target` in `namespace`.
-///
-/// # Errors
-/// [`Error::Invalid`] when the target does not exist; [`Error::Api`] when a read needed to go on
-/// fails (a Forbidden list of other namespaces only weakens one step).
 pub async fn diagnose(
     client: &kube::Client,
     namespace: &str,
@@ -157,12 +152,19 @@ pub async fn diagnose(
 
     let gathered = gather_secrets(client, namespace, &names, &mut steps).await?;
     causes.extend(lint_causes(&subject, account.as_ref(), &gathered, &names));
-    let readable = readable_secrets(&gathered.in_namespace, &names, &mut steps, &mut causes);
+    let readable = readable_secrets(&gathered, namespace, &names, &mut steps, &mut causes);
 
+    // A probe's "no credentials sent" only restates a cause the walk already found.
+    let structural = !causes.is_empty();
     let mut images = Vec::new();
     for image in workloads::images(&subject.spec) {
         let check = check_image(&image, &readable, options, &mut steps).await;
-        causes.extend(probe_causes(&check));
+        let found = probe_causes(&check);
+        causes.extend(
+            found
+                .into_iter()
+                .filter(|c| !(structural && c.code == "no-credentials-sent")),
+        );
         images.push(check);
     }
 
@@ -170,7 +172,8 @@ pub async fn diagnose(
         Some(pod) => pod_events(client, namespace, pod).await?,
         None => Vec::new(),
     };
-    causes.extend(event_causes(&events, &causes));
+    let probed = images.iter().any(|i| !i.probes.is_empty());
+    causes.extend(event_causes(&events, &causes, probed));
     dedup_causes(&mut causes);
     Ok(Diagnosis {
         object: subject.object,
@@ -558,6 +561,15 @@ fn lint_causes(
     names: &[String],
 ) -> Vec<Cause> {
     let mut items = vec![subject.manifest.clone()];
+    // A pod's list was fixed at admission: its ServiceAccount's list no longer applies to it.
+    let account = account.map(|a| ServiceAccount {
+        image_pull_secrets: if subject.kind == "Pod" {
+            None
+        } else {
+            a.image_pull_secrets.clone()
+        },
+        ..a.clone()
+    });
     items.extend(account.and_then(|a| serde_json::to_value(a).ok()));
     items.extend(
         gathered
@@ -588,44 +600,37 @@ fn lint_causes(
         .collect();
     findings
         .into_iter()
-        .filter(|f| f.is_error() || f.code == "image-not-covered" || f.code == "secret-not-in-set")
+        .filter(|f| f.is_error() || f.code == "image-not-covered")
         .filter(|f| {
             f.object
                 .as_ref()
                 .is_none_or(|o| o.starts_with(subject.kind) || referenced.contains(o))
         })
-        .map(|f| cause_of_finding(&f))
+        .map(|f| cause_of_finding(&f, names.is_empty()))
         .collect()
 }
 
-fn cause_of_finding(finding: &Finding) -> Cause {
+fn cause_of_finding(finding: &Finding, none_referenced: bool) -> Cause {
     let (code, title) = match finding.code {
-        "secret-not-in-set" => (
-            "secret-not-found",
-            "A referenced pull secret does not exist in the pod's namespace",
-        ),
         "secret-wrong-namespace" => (
             "secret-wrong-namespace",
             "The pull secret is in another namespace",
         ),
         "secret-wrong-type" => ("secret-wrong-type", "The pull secret has the wrong type"),
+        "image-not-covered" if none_referenced => (
+            "secret-not-referenced",
+            "A pull secret for this registry exists but is not referenced",
+        ),
         "image-not-covered" => (
             "image-not-covered",
-            "No key of the pull secrets matches the image's registry",
+            "No key of the pull secrets matches the image's registry (wrong endpoint)",
         ),
         other => (other, "The pull secret will not work for this image"),
-    };
-    let detail = match finding.code {
-        "secret-not-in-set" => finding.message.replace(
-            "is not in these manifests; if it does not exist in namespace",
-            "does not exist in namespace",
-        ),
-        _ => finding.message.clone(),
     };
     Cause {
         code,
         title: title.to_owned(),
-        detail,
+        detail: finding.message.clone(),
         fix: finding.fix.clone().unwrap_or_default(),
         evidence: finding.object.clone(),
     }
@@ -633,37 +638,30 @@ fn cause_of_finding(finding: &Finding) -> Cause {
 
 /// The referenced Secrets that parse; a step for each, and a cause for each that does not.
 fn readable_secrets(
-    secrets: &[Secret],
+    gathered: &Gathered,
+    namespace: &str,
     names: &[String],
     steps: &mut Vec<Step>,
     causes: &mut Vec<Cause>,
 ) -> Vec<PullSecret> {
     let mut readable = Vec::new();
     for name in names {
-        let Some(secret) = secrets
+        let Some(secret) = gathered
+            .in_namespace
             .iter()
             .find(|s| s.metadata.name.as_ref() == Some(name))
         else {
-            step(
-                steps,
-                format!("secret/{name}"),
-                Status::Fail,
-                "does not exist in this namespace",
-            );
+            causes.extend(missing_secret(gathered, namespace, name, steps));
             continue;
         };
         match pullsecret::config_of(secret) {
             Ok(config) => {
-                step(
-                    steps,
-                    format!("secret/{name}"),
-                    Status::Ok,
-                    format!(
-                        "type {}, keys: {}",
-                        secret.type_.as_deref().unwrap_or("Opaque"),
-                        config.keys().join(", ")
-                    ),
+                let detail = format!(
+                    "type {}, keys: {}",
+                    secret.type_.as_deref().unwrap_or("Opaque"),
+                    config.keys().join(", ")
                 );
+                step(steps, format!("secret/{name}"), Status::Ok, detail);
                 readable.push(PullSecret {
                     name: name.clone(),
                     config,
@@ -692,6 +690,44 @@ fn readable_secrets(
         }
     }
     readable
+}
+
+/// The step for a referenced Secret absent from the namespace, and the cause when it exists
+/// nowhere (lint names the wrong-namespace case).
+fn missing_secret(
+    gathered: &Gathered,
+    namespace: &str,
+    name: &str,
+    steps: &mut Vec<Step>,
+) -> Option<Cause> {
+    let elsewhere: Vec<&str> = gathered
+        .elsewhere
+        .iter()
+        .filter(|s| s.metadata.name.as_deref() == Some(name))
+        .filter_map(|s| s.metadata.namespace.as_deref())
+        .collect();
+    if !elsewhere.is_empty() {
+        let detail = format!("not in this namespace; found in: {}", elsewhere.join(", "));
+        step(steps, format!("secret/{name}"), Status::Fail, detail);
+        return None;
+    }
+    step(
+        steps,
+        format!("secret/{name}"),
+        Status::Fail,
+        "does not exist in this namespace, nor in any other",
+    );
+    Some(Cause {
+        code: "secret-not-found",
+        title: "A referenced pull secret does not exist".into(),
+        detail: format!(
+            "pull secret '{name}' does not exist in namespace '{namespace}': the kubelet reports FailedToRetrieveImagePullSecret and pulls without it"
+        ),
+        fix: format!(
+            "create it there: `regcred apply {name} -n {namespace} --server ... --username ...`"
+        ),
+        evidence: None,
+    })
 }
 
 async fn check_image(
@@ -755,7 +791,11 @@ async fn check_image(
                     steps,
                     format!("registry {}", report.registry),
                     if pullable { Status::Ok } else { Status::Fail },
-                    format!("{} ({})", report.summary(), report.outcome.detail()),
+                    if pullable {
+                        report.summary()
+                    } else {
+                        format!("{} ({})", report.summary(), report.outcome.detail())
+                    },
                 );
                 check.probes.push(report);
                 if pullable {
@@ -836,8 +876,16 @@ async fn pod_events(client: &kube::Client, namespace: &str, pod: &str) -> Result
         .collect())
 }
 
-/// Causes from the events (through core `explain`) that the walk did not already name.
-fn event_causes(events: &[String], found: &[Cause]) -> Vec<Cause> {
+/// Causes from the events (through core `explain`) that the walk did not already name. After a
+/// live probe, the registry's answers come from the probe (events may be older than a fix);
+/// TLS and reachability stay, since nodes may trust or reach the registry differently.
+fn event_causes(events: &[String], found: &[Cause], probed: bool) -> Vec<Cause> {
+    const SETTLED_BY_PROBE: [&str; 4] = [
+        "credentials-rejected",
+        "no-credentials-sent",
+        "access-denied",
+        "image-not-found",
+    ];
     if events.is_empty() {
         return Vec::new();
     }
@@ -850,6 +898,7 @@ fn event_causes(events: &[String], found: &[Cause]) -> Vec<Cause> {
         .causes
         .into_iter()
         .filter(|c| !known.contains(c.code))
+        .filter(|c| !(probed && SETTLED_BY_PROBE.contains(&c.code)))
         .collect()
 }
 
@@ -885,16 +934,21 @@ mod tests {
     #[test]
     fn events_add_only_causes_the_walk_did_not_name() {
         let events = vec!["Warning Failed: Failed to pull image \"r.example.com/a:1\": failed to resolve reference: unexpected status from HEAD request: 401 Unauthorized".to_owned()];
-        let from_events = event_causes(&events, &[]);
+        let from_events = event_causes(&events, &[], false);
         assert!(
             from_events.iter().any(|c| c.code == "credentials-rejected"),
             "{from_events:?}"
         );
         let already = vec![from_events[0].clone()];
         assert!(
-            event_causes(&events, &already)
+            event_causes(&events, &already, false)
                 .iter()
                 .all(|c| c.code != from_events[0].code)
+        );
+        assert!(
+            event_causes(&events, &[], true)
+                .iter()
+                .all(|c| c.code != "credentials-rejected")
         );
     }
 }

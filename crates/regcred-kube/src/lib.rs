@@ -46,14 +46,14 @@ pub enum Error {
     /// The client could not be built from the configuration.
     #[error("cannot build a Kubernetes client")]
     Client(#[source] kube::Error),
-    /// An API request failed.
-    #[error("{what}")]
+    /// An API request failed. The message carries the server's words, not kube's debug dump,
+    /// so the error is not chained.
+    #[error("{what}: {}", api_detail(.error))]
     Api {
-        /// The request, in words (`apply Secret 'x' in namespace 'y'`).
+        /// The request, in words (`cannot apply Secret 'x' in namespace 'y'`).
         what: String,
         /// The API error.
-        #[source]
-        source: kube::Error,
+        error: kube::Error,
     },
     /// The Secret could not be generated.
     #[error(transparent)]
@@ -73,7 +73,7 @@ impl Error {
     pub(crate) fn api(what: impl Into<String>, source: kube::Error) -> Self {
         Self::Api {
             what: what.into(),
-            source,
+            error: source,
         }
     }
 
@@ -81,10 +81,28 @@ impl Error {
     pub fn status_code(&self) -> Option<u16> {
         match self {
             Self::Api {
-                source: kube::Error::Api(status),
+                error: kube::Error::Api(status),
                 ..
             } => Some(status.code),
             _ => None,
+        }
+    }
+}
+
+/// The server's message and code for an API error; the error's own text otherwise.
+fn api_detail(error: &kube::Error) -> String {
+    match error {
+        kube::Error::Api(status) if status.message.is_empty() => format!("HTTP {}", status.code),
+        kube::Error::Api(status) => format!("{} (HTTP {})", status.message, status.code),
+        other => {
+            let mut text = other.to_string();
+            let mut source = std::error::Error::source(other);
+            while let Some(cause) = source {
+                text.push_str(": ");
+                text.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            text
         }
     }
 }
