@@ -5,6 +5,7 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 import? 'web/web.just'
 import? 'e2e/e2e.just'
 import? 'e2e/localkube/localkube.just'
+import? 'crates/regcred-kube/kube.just'
 
 # List the recipes
 [private]
@@ -24,10 +25,10 @@ lint:
     cargo fmt --all --check
     cargo clippy --workspace --all-targets -- -D warnings
 
-# Run the Rust tests, kubectl oracle included (writes target/)
+# Run the Rust tests, kubectl oracle included, live cluster tests left to test-live (writes target/)
 test: lint
     @command -v kubectl >/dev/null || { echo "kubectl is needed as the oracle for the Secret format tests" >&2; exit 1; }
-    INSTA_UPDATE=no cargo test --workspace --exclude regcred-e2e -- --include-ignored
+    INSTA_UPDATE=no cargo test --workspace --exclude regcred-e2e -- --include-ignored --skip live_
     cargo build -p regcred-core --target wasm32-unknown-unknown --features k8s-openapi/v1_35
 
 # Run every benchmark and print the ratios against the peers (installs hyperfine and time)

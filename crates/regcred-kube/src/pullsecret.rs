@@ -71,12 +71,22 @@ pub fn config_of(secret: &Secret) -> Result<ConfigFile, Error> {
 }
 
 /// A parsed pull Secret.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PullSecret {
     /// Its name.
     pub name: String,
     /// Its docker config.
     pub config: ConfigFile,
+}
+
+/// Names and keys only: the config holds passwords.
+impl std::fmt::Debug for PullSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PullSecret")
+            .field("name", &self.name)
+            .field("keys", &self.config.keys())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The credentials the kubelet would try for `image`, in its order, each with the user and
@@ -160,6 +170,21 @@ mod tests {
         assert_eq!(found[0].0.key, "127.0.0.1:5000");
         assert_eq!(credentials.username, "u");
         assert_eq!(credentials.password.expose(), "p");
+    }
+
+    #[test]
+    fn debug_shows_keys_never_passwords() {
+        let secret = pull_secret(
+            "cred",
+            r#"{"auths":{"r.example.com":{"username":"u","password":"hunter2-secret","auth":"dTpodW50ZXIyLXNlY3JldA=="}}}"#,
+        );
+        let parsed = PullSecret {
+            name: "cred".into(),
+            config: config_of(&secret).unwrap(),
+        };
+        let shown = format!("{parsed:?}");
+        assert!(shown.contains("r.example.com"), "{shown}");
+        assert!(!shown.contains("hunter2") && !shown.contains("dTpod"), "{shown}");
     }
 
     #[test]

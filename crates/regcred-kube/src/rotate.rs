@@ -17,8 +17,8 @@ use crate::retry::{Backoff, with_backoff};
 use crate::{Error, MANAGED_BY_LABEL, MANAGED_BY_VALUE, Result};
 
 /// Every Secret called `name`, in any namespace, split into the copies regcred manages and the
-/// others, each sorted by namespace.
-#[derive(Debug, Default)]
+/// others, each sorted by namespace. No `Debug`: the copies hold credentials.
+#[derive(Default)]
 pub struct Copies {
     /// Labelled `app.kubernetes.io/managed-by: regcred`.
     pub managed: Vec<Secret>,
