@@ -5,6 +5,7 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 import? 'web/web.just'
 import? 'e2e/e2e.just'
 import? 'e2e/localkube/localkube.just'
+import? 'crates/regcred-kube/kube.just'
 
 # List the recipes
 [private]
@@ -24,7 +25,7 @@ lint:
     cargo fmt --all --check
     cargo clippy --workspace --all-targets -- -D warnings
 
-# Run the Rust tests, kubectl oracle included (writes target/)
+# Run the Rust tests, kubectl oracle included, live cluster tests left to test-live (writes target/)
 test: lint
     @command -v kubectl >/dev/null || { echo "kubectl is needed as the oracle for the Secret format tests" >&2; exit 1; }
     INSTA_UPDATE=no cargo test --workspace

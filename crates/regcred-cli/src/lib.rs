@@ -1,4 +1,5 @@
-//! The `regcred` command line: generation offline, the same bytes as the web page.
+//! The `regcred` command line: generation offline, the same bytes as the web page; live cluster
+//! and registry work through `regcred-kube`.
 
 mod cmd;
 mod input;
@@ -37,6 +38,16 @@ enum Command {
     Match(cmd::match_::MatchArgs),
     /// Explain a failed pull from `kubectl describe pod` or event text (reads stdin)
     Explain(cmd::explain::ExplainArgs),
+    /// Create or update the Secret in namespaces of a live cluster (server-side apply)
+    Apply(cmd::apply::ApplyArgs),
+    /// Attach the Secret to live `ServiceAccounts`, keeping their entries; restart stale pods
+    LinkSa(cmd::link_sa::LinkSaArgs),
+    /// Check new credentials at the registry, then update every managed copy in place
+    Rotate(cmd::rotate::RotateArgs),
+    /// Try credentials against the registry for an image (ping, auth, manifest HEAD)
+    Probe(cmd::probe::ProbeArgs),
+    /// Find why a pod or workload cannot pull, from the pod to the registry
+    Doctor(cmd::doctor::DoctorArgs),
     /// List the registry presets
     Presets(cmd::presets::PresetsArgs),
     /// Print a shell completion script
@@ -73,6 +84,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Lint(args) => cmd::lint::run(&args),
         Command::Match(args) => cmd::match_::run(&args),
         Command::Explain(args) => cmd::explain::run(&args),
+        Command::Apply(args) => cmd::apply::run(args),
+        Command::LinkSa(args) => cmd::link_sa::run(&args),
+        Command::Rotate(args) => cmd::rotate::run(args),
+        Command::Probe(args) => cmd::probe::run(&args),
+        Command::Doctor(args) => cmd::doctor::run(&args),
         Command::Presets(args) => cmd::presets::run(&args),
         Command::Completions(args) => cmd::completions::run(&args),
     }
@@ -113,8 +129,9 @@ fn args_for_plugin_name() -> Vec<std::ffi::OsString> {
 }
 
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("warn,rustls_platform_verifier=off")
+    });
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

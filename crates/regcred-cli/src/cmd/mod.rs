@@ -1,14 +1,20 @@
 //! One module per subcommand; shared argument groups live here.
 
+pub mod apply;
 pub mod bundle;
 pub mod completions;
+pub mod doctor;
 pub mod explain;
 pub mod inject;
 pub mod inspect;
+pub mod link_sa;
 pub mod lint;
 pub mod match_;
 pub mod patch_sa;
 pub mod presets;
+pub mod probe;
+pub mod progress;
+pub mod rotate;
 pub mod secret;
 pub mod workload;
 
@@ -98,4 +104,123 @@ pub fn refuse(findings: &[regcred_core::Finding]) -> Result<()> {
     fail_on_errors(findings)?;
     output::warn_findings(findings);
     Ok(())
+}
+
+/// `--kubeconfig` and `--context`, as kubectl takes them.
+#[derive(Debug, Clone, Args)]
+pub struct ClusterArgs {
+    /// Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use [default: the current context]
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+}
+
+impl ClusterArgs {
+    /// The connection options, with the namespace from `-n` if given.
+    pub fn options(&self, namespace: Option<String>) -> regcred_kube::ClusterOptions {
+        regcred_kube::ClusterOptions {
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.context.clone(),
+            namespace,
+        }
+    }
+}
+
+/// Trust for the registry: extra CA files, or an explicit, warned opt-out.
+#[derive(Debug, Clone, Args)]
+pub struct TlsArgs {
+    /// The registry's CA certificate (PEM); repeatable. SSL_CERT_FILE is honoured too
+    #[arg(long = "ca-file", value_name = "FILE")]
+    pub ca_files: Vec<PathBuf>,
+    /// Do not verify the registry's certificate (a warning is printed)
+    #[arg(long)]
+    pub insecure_skip_tls_verify: bool,
+}
+
+impl TlsArgs {
+    /// The TLS options, warning when verification is off.
+    pub fn options(&self) -> regcred_kube::probe::TlsOptions {
+        if self.insecure_skip_tls_verify {
+            output::warn(
+                "--insecure-skip-tls-verify: the registry's certificate is not checked, so a probe that passes proves nothing about what nodes will trust",
+            );
+        }
+        regcred_kube::probe::TlsOptions {
+            ca_files: self.ca_files.clone(),
+            insecure_skip_verify: self.insecure_skip_tls_verify,
+        }
+    }
+}
+
+/// `--all-namespaces` with its selector and exclusions; `-n` otherwise.
+#[derive(Debug, Clone, Args)]
+pub struct NamespaceArgs {
+    /// Namespace; repeatable [default: the context's namespace]
+    #[arg(short = 'n', long = "namespace", value_name = "NAMESPACE")]
+    pub namespaces: Vec<String>,
+    /// Every namespace (narrowed by --namespace-selector and --exclude)
+    #[arg(short = 'A', long, conflicts_with = "namespaces")]
+    pub all_namespaces: bool,
+    /// With -A: only namespaces with these labels (kubectl selector syntax, e.g. team=a,env!=dev)
+    #[arg(long, value_name = "SELECTOR", requires = "all_namespaces")]
+    pub namespace_selector: Option<String>,
+    /// With -A: leave out these namespaces (names or globs like 'kube-*'); repeatable
+    #[arg(long, value_name = "NAME|GLOB", requires = "all_namespaces")]
+    pub exclude: Vec<String>,
+}
+
+impl NamespaceArgs {
+    /// The selection, after checking each named namespace.
+    pub fn selection(
+        &self,
+        context_namespace: &str,
+    ) -> Result<regcred_kube::apply::NamespaceSelection> {
+        use regcred_kube::apply::NamespaceSelection;
+        if self.all_namespaces {
+            return Ok(NamespaceSelection::All {
+                selector: self.namespace_selector.clone(),
+                exclude: self.exclude.clone(),
+            });
+        }
+        let names = if self.namespaces.is_empty() {
+            vec![context_namespace.to_owned()]
+        } else {
+            self.namespaces.clone()
+        };
+        for name in &names {
+            fail_on_errors(&regcred_core::validate::check_namespace(name))?;
+        }
+        let mut unique = Vec::new();
+        for name in names {
+            if !unique.contains(&name) {
+                unique.push(name);
+            }
+        }
+        Ok(NamespaceSelection::Named(unique))
+    }
+}
+
+/// A multi-threaded runtime for the live commands (the offline ones never start one).
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+/// An error and its causes on one line, for per-namespace reports.
+pub fn error_line(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        source = cause.source();
+    }
+    line
 }

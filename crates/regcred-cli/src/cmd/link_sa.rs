@@ -1,0 +1,174 @@
+//! `regcred link-sa`: attach the Secret to live `ServiceAccounts`, then deal with older pods.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+use regcred_core::validate;
+use regcred_kube::apply;
+use regcred_kube::link;
+use regcred_kube::restart;
+use regcred_kube::workloads::{self, WorkloadRef};
+
+use super::{ClusterArgs, NamespaceArgs};
+use crate::output;
+
+#[derive(Debug, Args)]
+pub struct LinkSaArgs {
+    /// The pull Secret to attach
+    #[arg(long)]
+    pub secret: String,
+    /// `ServiceAccount` names or globs (`ci-*`); repeatable
+    #[arg(
+        long = "service-account",
+        value_name = "NAME|GLOB",
+        default_value = "default"
+    )]
+    pub service_accounts: Vec<String>,
+    #[command(flatten)]
+    pub namespaces: NamespaceArgs,
+    /// Restart (like `kubectl rollout restart`) the workloads whose pods predate the change
+    #[arg(long)]
+    pub restart: bool,
+    /// Validate on the server, store nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+pub fn run(args: &LinkSaArgs) -> Result<ExitCode> {
+    super::fail_on_errors(&validate::check_name("secretName", &args.secret))?;
+    super::runtime()?.block_on(link_everywhere(args))
+}
+
+async fn link_everywhere(args: &LinkSaArgs) -> Result<ExitCode> {
+    let cluster = regcred_kube::connect::connect(&args.cluster.options(None)).await?;
+    let selection = args.namespaces.selection(&cluster.namespace)?;
+    let namespaces = apply::resolve_namespaces(&cluster.client, &selection).await?;
+    let client = &cluster.client;
+
+    let mut text = String::new();
+    let mut failed = 0;
+    let mut stale: BTreeMap<WorkloadRef, Vec<String>> = BTreeMap::new();
+    let mut by_hand: Vec<String> = Vec::new();
+    for namespace in &namespaces {
+        if !link::secret_exists(client, namespace, &args.secret).await? {
+            output::warn(&format!(
+                "Secret '{}' does not exist in namespace '{namespace}': pods will report FailedToRetrieveImagePullSecret until it does (`regcred apply -n {namespace}`)",
+                args.secret
+            ));
+        }
+        let linked = link::link_service_accounts(
+            client,
+            namespace,
+            &args.service_accounts,
+            &args.secret,
+            args.dry_run,
+        )
+        .await?;
+        let mut accounts = BTreeSet::new();
+        for item in &linked {
+            match &item.result {
+                Ok(change) => {
+                    accounts.insert(item.account.clone());
+                    let _ = writeln!(
+                        text,
+                        "{namespace}  serviceaccount/{}  {change}",
+                        item.account
+                    );
+                }
+                Err(error) => {
+                    failed += 1;
+                    let _ = writeln!(
+                        text,
+                        "{namespace}  serviceaccount/{}  failed: {}",
+                        item.account,
+                        super::error_line(error)
+                    );
+                }
+            }
+        }
+        if args.dry_run || accounts.is_empty() {
+            continue;
+        }
+        let pods = workloads::pods_predating(client, namespace, &accounts, &args.secret).await?;
+        for (workload, names) in pods.workloads {
+            stale.entry(workload).or_default().extend(names);
+        }
+        by_hand.extend(pods.unowned.iter().map(|p| format!("pod/{p} -n {namespace}: no restartable owner; delete it so its owner (or you) recreates it")));
+        by_hand.extend(pods.own_list.iter().map(|p| format!("pod/{p} -n {namespace}: lists its own imagePullSecrets, so the ServiceAccount's list never applies; add '{}' to its workload", args.secret)));
+    }
+    output::emit(&text)?;
+    let restart_failed = handle_stale(client, &stale, &by_hand, args.restart).await?;
+    Ok(if failed + restart_failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Lists the workloads whose pods predate the change, and restarts them when asked (or when a
+/// person at a terminal says yes). Returns how many restarts failed.
+async fn handle_stale(
+    client: &regcred_kube::Client,
+    stale: &BTreeMap<WorkloadRef, Vec<String>>,
+    by_hand: &[String],
+    restart: bool,
+) -> Result<usize> {
+    for line in by_hand {
+        output::warn(line);
+    }
+    if stale.is_empty() {
+        return Ok(0);
+    }
+    let mut text = String::from(
+        "pods created before the change do not have the Secret (admission copies a ServiceAccount's list only at pod creation):\n",
+    );
+    for (workload, pods) in stale {
+        let _ = writeln!(
+            text,
+            "  {workload}: {} pod(s): {}",
+            pods.len(),
+            pods.join(", ")
+        );
+    }
+    output::emit(&text)?;
+    if !restart && !confirm(stale.len())? {
+        output::emit(
+            "restart them with `regcred link-sa ... --restart` or `kubectl rollout restart`\n",
+        )?;
+        return Ok(0);
+    }
+    let now = k8s_openapi::jiff::Timestamp::now();
+    let mut failed = 0;
+    for workload in stale.keys() {
+        match restart::restart(client, workload, now).await {
+            Ok(()) => output::emit(&format!("restarted {workload}\n"))?,
+            Err(error) => {
+                failed += 1;
+                output::emit(&format!(
+                    "failed to restart {workload}: {}\n",
+                    super::error_line(&error)
+                ))?;
+            }
+        }
+    }
+    Ok(failed)
+}
+
+/// Asks on the terminal; never when input is not a terminal.
+fn confirm(count: usize) -> Result<bool> {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Ok(false);
+    }
+    let mut stderr = std::io::stderr();
+    write!(stderr, "restart these {count} workload(s) now? [y/N] ")?;
+    stderr.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}

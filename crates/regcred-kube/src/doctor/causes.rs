@@ -1,0 +1,339 @@
+//! The causes a walk names: from the references, from core `lint`, from the probes and from the
+//! pod's events through core `explain`.
+
+use std::collections::BTreeSet;
+
+use k8s_openapi::api::core::v1::ServiceAccount;
+use regcred_core::Finding;
+use regcred_core::explain::{self, Cause};
+use regcred_core::lint;
+use serde_json::{Value, json};
+
+use super::{Gathered, ImageCheck, Status, Step, Subject, step, workloads_pull_list};
+use crate::pullsecret::{self, PullSecret};
+use crate::workloads;
+
+/// The Secret names the kubelet reads, and the pod-older-than-its-ServiceAccount cause.
+pub(super) fn pull_secret_names(
+    subject: &Subject,
+    account: Option<&ServiceAccount>,
+    steps: &mut Vec<Step>,
+    causes: &mut Vec<Cause>,
+) -> Vec<String> {
+    let own = workloads::names(&subject.spec);
+    let from_account = account.map(workloads_pull_list).unwrap_or_default();
+    let is_pod = subject.kind == "Pod";
+    if !own.is_empty() {
+        step(
+            steps,
+            "imagePullSecrets",
+            Status::Ok,
+            format!(
+                "{}: {}",
+                if is_pod {
+                    "the pod lists"
+                } else {
+                    "the template lists"
+                },
+                own.join(", ")
+            ),
+        );
+        return own;
+    }
+    if is_pod && !from_account.is_empty() {
+        step(
+            steps,
+            "imagePullSecrets",
+            Status::Fail,
+            format!(
+                "the pod lists none, but its ServiceAccount now lists {}",
+                from_account.join(", ")
+            ),
+        );
+        causes.push(Cause {
+            code: "pod-predates-service-account",
+            title: "The pod is older than its ServiceAccount's pull secrets".into(),
+            detail: format!("Admission copies a ServiceAccount's imagePullSecrets into a pod only when the pod is created, and only if it lists none. This pod was created before {} was added, so the kubelet pulls without it.", from_account.join(", ")),
+            fix: "Recreate the pod: `kubectl rollout restart` its workload, or `regcred link-sa --restart`.".into(),
+            evidence: None,
+        });
+        return Vec::new();
+    }
+    if from_account.is_empty() {
+        step(
+            steps,
+            "imagePullSecrets",
+            Status::Warn,
+            "neither the pod nor its ServiceAccount lists a pull secret: pulls are anonymous",
+        );
+    } else {
+        step(
+            steps,
+            "imagePullSecrets",
+            Status::Ok,
+            format!("from the ServiceAccount: {}", from_account.join(", ")),
+        );
+    }
+    from_account
+}
+
+/// Runs core `lint` over the live objects and keeps what concerns this pod and its Secrets.
+pub(super) fn lint_causes(
+    subject: &Subject,
+    account: Option<&ServiceAccount>,
+    gathered: &Gathered,
+    names: &[String],
+) -> Vec<Cause> {
+    let mut items = vec![subject.manifest.clone()];
+    // A pod's list was fixed at admission: its ServiceAccount's list no longer applies to it.
+    let account = account.map(|a| ServiceAccount {
+        image_pull_secrets: if subject.kind == "Pod" {
+            None
+        } else {
+            a.image_pull_secrets.clone()
+        },
+        ..a.clone()
+    });
+    items.extend(account.and_then(|a| serde_json::to_value(a).ok()));
+    items.extend(
+        gathered
+            .in_namespace
+            .iter()
+            .filter_map(|s| serde_json::to_value(s).ok()),
+    );
+    // Copies elsewhere are known by metadata only: typed as pull Secrets so lint places them.
+    items.extend(gathered.elsewhere.iter().map(|s| {
+        json!({
+            "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/dockerconfigjson",
+            "metadata": { "name": s.metadata.name, "namespace": s.metadata.namespace },
+            "data": { ".dockerconfigjson": "e30=" },
+        })
+    }));
+    let text = json!({ "apiVersion": "v1", "kind": "List", "items": items }).to_string();
+    let Ok(findings) = lint::lint(&text) else {
+        return Vec::new();
+    };
+    let namespace = subject
+        .manifest
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let referenced: BTreeSet<String> = names
+        .iter()
+        .map(|n| format!("Secret/{namespace}/{n}"))
+        .collect();
+    findings
+        .into_iter()
+        .filter(|f| f.is_error() || f.code == "image-not-covered")
+        .filter(|f| {
+            f.object
+                .as_ref()
+                .is_none_or(|o| o.starts_with(subject.kind) || referenced.contains(o))
+        })
+        .map(|f| cause_of_finding(&f, names.is_empty()))
+        .collect()
+}
+
+fn cause_of_finding(finding: &Finding, none_referenced: bool) -> Cause {
+    let (code, title) = match finding.code {
+        "secret-wrong-namespace" => (
+            "secret-wrong-namespace",
+            "The pull secret is in another namespace",
+        ),
+        "secret-wrong-type" => ("secret-wrong-type", "The pull secret has the wrong type"),
+        "image-not-covered" if none_referenced => (
+            "secret-not-referenced",
+            "A pull secret for this registry exists but is not referenced",
+        ),
+        "image-not-covered" => (
+            "image-not-covered",
+            "No key of the pull secrets matches the image's registry (wrong endpoint)",
+        ),
+        other => (other, "The pull secret will not work for this image"),
+    };
+    Cause {
+        code,
+        title: title.to_owned(),
+        detail: finding.message.clone(),
+        fix: finding.fix.clone().unwrap_or_default(),
+        evidence: finding.object.clone(),
+    }
+}
+
+/// The referenced Secrets that parse; a step for each, and a cause for each that does not.
+pub(super) fn readable_secrets(
+    gathered: &Gathered,
+    namespace: &str,
+    names: &[String],
+    steps: &mut Vec<Step>,
+    causes: &mut Vec<Cause>,
+) -> Vec<PullSecret> {
+    let mut readable = Vec::new();
+    for name in names {
+        let Some(secret) = gathered
+            .in_namespace
+            .iter()
+            .find(|s| s.metadata.name.as_ref() == Some(name))
+        else {
+            causes.extend(missing_secret(gathered, namespace, name, steps));
+            continue;
+        };
+        match pullsecret::config_of(secret) {
+            Ok(config) => {
+                let detail = format!(
+                    "type {}, keys: {}",
+                    secret.type_.as_deref().unwrap_or("Opaque"),
+                    config.keys().join(", ")
+                );
+                step(steps, format!("secret/{name}"), Status::Ok, detail);
+                readable.push(PullSecret {
+                    name: name.clone(),
+                    config,
+                });
+            }
+            Err(error) => {
+                step(
+                    steps,
+                    format!("secret/{name}"),
+                    Status::Fail,
+                    error.to_string(),
+                );
+                if matches!(
+                    error,
+                    pullsecret::Error::Unparsable { .. } | pullsecret::Error::MissingKey { .. }
+                ) {
+                    causes.push(Cause {
+                        code: "secret-unparsable",
+                        title: "A pull secret cannot be read".into(),
+                        detail: format!("{error}; the kubelet fails every pull of the pod that uses it"),
+                        fix: "Regenerate it with `regcred apply` (encodes once, never wraps), or check it with `regcred inspect`.".into(),
+                        evidence: None,
+                    });
+                }
+            }
+        }
+    }
+    readable
+}
+
+/// The step for a referenced Secret absent from the namespace, and the cause when it exists
+/// nowhere (lint names the wrong-namespace case).
+fn missing_secret(
+    gathered: &Gathered,
+    namespace: &str,
+    name: &str,
+    steps: &mut Vec<Step>,
+) -> Option<Cause> {
+    let elsewhere: Vec<&str> = gathered
+        .elsewhere
+        .iter()
+        .filter(|s| s.metadata.name.as_deref() == Some(name))
+        .filter_map(|s| s.metadata.namespace.as_deref())
+        .collect();
+    if !elsewhere.is_empty() {
+        let detail = format!("not in this namespace; found in: {}", elsewhere.join(", "));
+        step(steps, format!("secret/{name}"), Status::Fail, detail);
+        return None;
+    }
+    step(
+        steps,
+        format!("secret/{name}"),
+        Status::Fail,
+        "does not exist in this namespace, nor in any other",
+    );
+    Some(Cause {
+        code: "secret-not-found",
+        title: "A referenced pull secret does not exist".into(),
+        detail: format!(
+            "pull secret '{name}' does not exist in namespace '{namespace}': the kubelet reports FailedToRetrieveImagePullSecret and pulls without it"
+        ),
+        fix: format!(
+            "create it there: `regcred apply {name} -n {namespace} --server ... --username ...`"
+        ),
+        evidence: None,
+    })
+}
+
+pub(super) fn probe_causes(check: &ImageCheck) -> Vec<Cause> {
+    if check.probes.iter().any(|p| p.outcome.is_pullable()) {
+        return Vec::new();
+    }
+    check
+        .probes
+        .last()
+        .map(|report| {
+            let summary = report.summary();
+            let (title, fix) = summary.split_once("; fix: ").unwrap_or((&summary, ""));
+            Cause {
+                code: report.outcome.code(),
+                title: title.to_owned(),
+                detail: format!(
+                    "A live probe of {} for {} answered: {}",
+                    report.registry,
+                    report.image,
+                    report.outcome.detail()
+                ),
+                fix: fix.to_owned(),
+                evidence: None,
+            }
+        })
+        .into_iter()
+        .collect()
+}
+
+/// Causes from the events (through core `explain`) that the walk did not already name. After a
+/// live probe, the registry's answers come from the probe (events may be older than a fix);
+/// TLS and reachability stay, since nodes may trust or reach the registry differently.
+pub(super) fn event_causes(events: &[String], found: &[Cause], probed: bool) -> Vec<Cause> {
+    const SETTLED_BY_PROBE: [&str; 4] = [
+        "credentials-rejected",
+        "no-credentials-sent",
+        "access-denied",
+        "image-not-found",
+    ];
+    if events.is_empty() {
+        return Vec::new();
+    }
+    let explanation = explain::explain(&events.join("\n"));
+    if !explanation.recognized {
+        return Vec::new();
+    }
+    let known: BTreeSet<&str> = found.iter().map(|c| c.code).collect();
+    explanation
+        .causes
+        .into_iter()
+        .filter(|c| !known.contains(c.code))
+        .filter(|c| !(probed && SETTLED_BY_PROBE.contains(&c.code)))
+        .collect()
+}
+
+pub(super) fn dedup_causes(causes: &mut Vec<Cause>) {
+    let mut seen = BTreeSet::new();
+    causes.retain(|c| seen.insert((c.code, c.detail.clone())));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_add_only_causes_the_walk_did_not_name() {
+        let events = vec!["Warning Failed: Failed to pull image \"r.example.com/a:1\": failed to resolve reference: unexpected status from HEAD request: 401 Unauthorized".to_owned()];
+        let from_events = event_causes(&events, &[], false);
+        assert!(
+            from_events.iter().any(|c| c.code == "credentials-rejected"),
+            "{from_events:?}"
+        );
+        let already = vec![from_events[0].clone()];
+        assert!(
+            event_causes(&events, &already, false)
+                .iter()
+                .all(|c| c.code != from_events[0].code)
+        );
+        assert!(
+            event_causes(&events, &[], true)
+                .iter()
+                .all(|c| c.code != "credentials-rejected")
+        );
+    }
+}

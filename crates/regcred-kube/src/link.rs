@@ -1,0 +1,177 @@
+//! `link-sa`: append the pull Secret to `ServiceAccounts`, keeping every existing entry.
+//!
+//! The new list comes from `regcred_core::manifest::patch_service_account` and is written with a
+//! replace that carries the `resourceVersion` read: if anyone changed the `ServiceAccount` in
+//! between, the server refuses with a conflict and the append is redone on the fresh object, so
+//! no concurrent entry is ever lost.
+
+use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
+use kube::Api;
+use kube::api::{ListParams, PostParams};
+use regcred_core::manifest::patch_service_account;
+use serde::Serialize;
+
+use crate::retry::{Backoff, with_backoff};
+use crate::{Error, Result};
+
+/// Attempts when the `ServiceAccount` keeps changing under us.
+const CONFLICT_ATTEMPTS: u32 = 5;
+
+/// What happened to one `ServiceAccount`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkChange {
+    /// The Secret was appended.
+    Appended,
+    /// It was already listed; nothing was written.
+    AlreadyListed,
+    /// Dry run: it would be appended.
+    DryRun,
+}
+
+impl std::fmt::Display for LinkChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Appended => "appended",
+            Self::AlreadyListed => "already listed",
+            Self::DryRun => "would append (dry run)",
+        })
+    }
+}
+
+/// The result for one `ServiceAccount` (or one name that matched none).
+#[derive(Debug)]
+pub struct Linked {
+    /// The namespace.
+    pub namespace: String,
+    /// The `ServiceAccount` name, or the pattern that matched nothing.
+    pub account: String,
+    /// What happened.
+    pub result: Result<LinkChange>,
+}
+
+/// Whether `pattern` is a glob rather than a plain name.
+fn is_glob(pattern: &str) -> bool {
+    pattern.contains(['*', '?', '['])
+}
+
+/// Appends `secret` to the `ServiceAccounts` of `namespace` named by `patterns` (names or globs).
+/// A plain name that does not exist is a failed outcome; a glob that matches nothing is not.
+///
+/// # Errors
+/// [`Error::Api`] when the `ServiceAccounts` cannot be listed; [`Error::Invalid`] for a bad glob.
+pub async fn link_service_accounts(
+    client: &kube::Client,
+    namespace: &str,
+    patterns: &[String],
+    secret: &str,
+    dry_run: bool,
+) -> Result<Vec<Linked>> {
+    let compiled = crate::apply::exclusion_patterns(patterns)?;
+    let api: Api<ServiceAccount> = Api::namespaced(client.clone(), namespace);
+    let all = ListParams::default();
+    let accounts = with_backoff(Backoff::default(), || api.list_metadata(&all))
+        .await
+        .map_err(|source| {
+            Error::api(
+                format!("cannot list ServiceAccounts in namespace '{namespace}'"),
+                source,
+            )
+        })?;
+    let existing: Vec<String> = accounts
+        .items
+        .into_iter()
+        .filter_map(|a| a.metadata.name)
+        .collect();
+
+    let mut outcomes = Vec::new();
+    for (pattern, compiled) in patterns.iter().zip(&compiled) {
+        if !is_glob(pattern) && !existing.contains(pattern) {
+            outcomes.push(Linked {
+                namespace: namespace.to_owned(),
+                account: pattern.clone(),
+                result: Err(Error::Invalid(format!(
+                    "ServiceAccount '{pattern}' does not exist in namespace '{namespace}'; create it or check the name with `kubectl get serviceaccounts -n {namespace}`"
+                ))),
+            });
+        }
+        for name in existing.iter().filter(|name| compiled.matches(name)) {
+            if outcomes.iter().any(|o: &Linked| &o.account == name) {
+                continue;
+            }
+            let result = append_to(&api, namespace, name, secret, dry_run).await;
+            outcomes.push(Linked {
+                namespace: namespace.to_owned(),
+                account: name.clone(),
+                result,
+            });
+        }
+    }
+    Ok(outcomes)
+}
+
+/// Appends `secret` to one `ServiceAccount`, redoing the append after a conflict.
+async fn append_to(
+    api: &Api<ServiceAccount>,
+    namespace: &str,
+    name: &str,
+    secret: &str,
+    dry_run: bool,
+) -> Result<LinkChange> {
+    let what = || format!("cannot update ServiceAccount '{name}' in namespace '{namespace}'");
+    let params = PostParams {
+        dry_run,
+        field_manager: Some(crate::FIELD_MANAGER.to_owned()),
+    };
+    let mut attempt = 0;
+    loop {
+        let current = with_backoff(Backoff::default(), || api.get(name))
+            .await
+            .map_err(|source| Error::api(what(), source))?;
+        let (patched, changed) = patch_service_account(&current, secret);
+        if !changed {
+            return Ok(LinkChange::AlreadyListed);
+        }
+        match with_backoff(Backoff::default(), || api.replace(name, &params, &patched)).await {
+            Ok(_) if dry_run => return Ok(LinkChange::DryRun),
+            Ok(_) => return Ok(LinkChange::Appended),
+            Err(kube::Error::Api(status))
+                if status.code == 409 && attempt + 1 < CONFLICT_ATTEMPTS =>
+            {
+                attempt += 1;
+                tracing::debug!(%namespace, account = %name, attempt, "conflict, appending again");
+            }
+            Err(source) => return Err(Error::api(what(), source)),
+        }
+    }
+}
+
+/// Whether `secret` exists in `namespace` (a `ServiceAccount` listing a missing Secret makes
+/// the kubelet report `FailedToRetrieveImagePullSecret` and pull anonymously).
+///
+/// # Errors
+/// [`Error::Api`] when the read fails for another reason than absence.
+pub async fn secret_exists(client: &kube::Client, namespace: &str, secret: &str) -> Result<bool> {
+    let api: Api<Secret> = Api::namespaced(client.clone(), namespace);
+    with_backoff(Backoff::default(), || api.get_metadata_opt(secret))
+        .await
+        .map(|found| found.is_some())
+        .map_err(|source| {
+            Error::api(
+                format!("cannot read Secret '{secret}' in namespace '{namespace}'"),
+                source,
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_glob;
+
+    #[test]
+    fn globs_are_told_from_names() {
+        assert!(is_glob("ci-*"));
+        assert!(is_glob("runner-?"));
+        assert!(!is_glob("default"));
+    }
+}

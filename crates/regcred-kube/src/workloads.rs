@@ -1,0 +1,401 @@
+//! Which workloads pull with a Secret, and which running pods predate a `ServiceAccount` change.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::core::v1::{Pod, PodSpec, ServiceAccount};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use kube::Api;
+use kube::api::ListParams;
+use serde::Serialize;
+
+use crate::retry::{Backoff, with_backoff};
+use crate::{Error, Result};
+
+/// A kind `kubectl rollout restart` works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum WorkloadKind {
+    /// apps/v1 Deployment.
+    Deployment,
+    /// apps/v1 `StatefulSet`.
+    StatefulSet,
+    /// apps/v1 `DaemonSet`.
+    DaemonSet,
+}
+
+impl WorkloadKind {
+    /// The kind from a name as kubectl accepts it (`deployment`, `deploy`, `sts`, `ds`, ...).
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.to_ascii_lowercase().as_str() {
+            "deployment" | "deployments" | "deploy" => Some(Self::Deployment),
+            "statefulset" | "statefulsets" | "sts" => Some(Self::StatefulSet),
+            "daemonset" | "daemonsets" | "ds" => Some(Self::DaemonSet),
+            _ => None,
+        }
+    }
+
+    /// The resource name kubectl prints (`deployment`).
+    pub fn resource(self) -> &'static str {
+        match self {
+            Self::Deployment => "deployment",
+            Self::StatefulSet => "statefulset",
+            Self::DaemonSet => "daemonset",
+        }
+    }
+}
+
+/// One workload.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct WorkloadRef {
+    /// Its kind.
+    pub kind: WorkloadKind,
+    /// Its namespace.
+    pub namespace: String,
+    /// Its name.
+    pub name: String,
+}
+
+impl fmt::Display for WorkloadRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}/{} -n {}",
+            self.kind.resource(),
+            self.name,
+            self.namespace
+        )
+    }
+}
+
+/// How a workload comes to use the Secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Via {
+    /// Its pod template lists it.
+    Template,
+    /// Its pod template lists no pull Secret and its `ServiceAccount` lists it.
+    ServiceAccount(String),
+}
+
+/// A workload that pulls with the Secret, and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Usage {
+    /// The workload.
+    pub workload: WorkloadRef,
+    /// How.
+    pub via: Via,
+    /// The images of its pod template.
+    pub images: Vec<String>,
+}
+
+/// The pull Secrets a pod (or template) ends up with: its own list, or else, since admission
+/// copies it only then, its `ServiceAccount`'s.
+pub fn effective_pull_secrets(
+    spec: &PodSpec,
+    accounts: &BTreeMap<String, Vec<String>>,
+) -> (Vec<String>, Option<String>) {
+    let own = names(spec);
+    if !own.is_empty() {
+        return (own, None);
+    }
+    let account = service_account_of(spec);
+    let listed = accounts.get(&account).cloned().unwrap_or_default();
+    (listed, Some(account))
+}
+
+/// The pod spec's `serviceAccountName`, `default` when unset.
+pub fn service_account_of(spec: &PodSpec) -> String {
+    spec.service_account_name
+        .clone()
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "default".to_owned())
+}
+
+/// The names in the pod spec's own `imagePullSecrets`.
+pub fn names(spec: &PodSpec) -> Vec<String> {
+    spec.image_pull_secrets
+        .iter()
+        .flatten()
+        .map(|reference| reference.name.clone())
+        .collect()
+}
+
+/// Every container, init container and ephemeral container image of the spec.
+pub fn images(spec: &PodSpec) -> Vec<String> {
+    let init = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .filter_map(|c| c.image.clone());
+    let main = spec.containers.iter().filter_map(|c| c.image.clone());
+    let ephemeral = spec
+        .ephemeral_containers
+        .iter()
+        .flatten()
+        .filter_map(|c| c.image.clone());
+    init.chain(main).chain(ephemeral).collect()
+}
+
+/// The pull-secret lists of every `ServiceAccount` in `namespace`.
+///
+/// # Errors
+/// [`Error::Api`] when they cannot be listed.
+pub async fn service_account_lists(
+    client: &kube::Client,
+    namespace: &str,
+) -> Result<BTreeMap<String, Vec<String>>> {
+    let api: Api<ServiceAccount> = Api::namespaced(client.clone(), namespace);
+    let all = ListParams::default();
+    let list = with_backoff(Backoff::default(), || api.list(&all))
+        .await
+        .map_err(|source| {
+            Error::api(
+                format!("cannot list ServiceAccounts in namespace '{namespace}'"),
+                source,
+            )
+        })?;
+    Ok(list
+        .items
+        .into_iter()
+        .map(|account| {
+            let listed = account
+                .image_pull_secrets
+                .iter()
+                .flatten()
+                .map(|r| r.name.clone())
+                .collect();
+            (account.metadata.name.unwrap_or_default(), listed)
+        })
+        .collect())
+}
+
+/// The Deployments, `StatefulSets` and `DaemonSets` in `namespace` whose pods pull with `secret`.
+///
+/// # Errors
+/// [`Error::Api`] when a list fails.
+pub async fn using_secret(
+    client: &kube::Client,
+    namespace: &str,
+    secret: &str,
+) -> Result<Vec<Usage>> {
+    let accounts = service_account_lists(client, namespace).await?;
+    let mut usages = Vec::new();
+    for (kind, template) in templates(client, namespace).await? {
+        let (effective, account) = effective_pull_secrets(&template.1, &accounts);
+        if !effective.iter().any(|name| name == secret) {
+            continue;
+        }
+        usages.push(Usage {
+            workload: WorkloadRef {
+                kind,
+                namespace: namespace.to_owned(),
+                name: template.0,
+            },
+            via: account.map_or(Via::Template, Via::ServiceAccount),
+            images: images(&template.1),
+        });
+    }
+    Ok(usages)
+}
+
+type NamedSpec = (String, PodSpec);
+
+/// The pod templates of every restartable workload in `namespace`.
+async fn templates(
+    client: &kube::Client,
+    namespace: &str,
+) -> Result<Vec<(WorkloadKind, NamedSpec)>> {
+    let mut all = Vec::new();
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), namespace);
+    for item in list_all(&deployments, namespace, "Deployments").await? {
+        let spec = item.spec.and_then(|s| s.template.spec);
+        all.extend(spec.map(|s| (WorkloadKind::Deployment, (name_of(&item.metadata), s))));
+    }
+    let sets: Api<StatefulSet> = Api::namespaced(client.clone(), namespace);
+    for item in list_all(&sets, namespace, "StatefulSets").await? {
+        let spec = item.spec.and_then(|s| s.template.spec);
+        all.extend(spec.map(|s| (WorkloadKind::StatefulSet, (name_of(&item.metadata), s))));
+    }
+    let daemons: Api<DaemonSet> = Api::namespaced(client.clone(), namespace);
+    for item in list_all(&daemons, namespace, "DaemonSets").await? {
+        let spec = item.spec.and_then(|s| s.template.spec);
+        all.extend(spec.map(|s| (WorkloadKind::DaemonSet, (name_of(&item.metadata), s))));
+    }
+    Ok(all)
+}
+
+fn name_of(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> String {
+    meta.name.clone().unwrap_or_default()
+}
+
+async fn list_all<K>(api: &Api<K>, namespace: &str, plural: &str) -> Result<Vec<K>>
+where
+    K: Clone + serde::de::DeserializeOwned + fmt::Debug,
+{
+    let all = ListParams::default();
+    let list = with_backoff(Backoff::default(), || api.list(&all))
+        .await
+        .map_err(|source| {
+            Error::api(
+                format!("cannot list {plural} in namespace '{namespace}'"),
+                source,
+            )
+        })?;
+    Ok(list.items)
+}
+
+/// Pods that run without a Secret their `ServiceAccount` now lists, grouped by what owns them.
+#[derive(Debug, Clone, Serialize)]
+pub struct StalePods {
+    /// Pods owned (through a `ReplicaSet` for Deployments) by a restartable workload.
+    pub workloads: BTreeMap<WorkloadRef, Vec<String>>,
+    /// Pods with no restartable owner (bare pods, Jobs): recreate them by hand.
+    pub unowned: Vec<String>,
+    /// Pods that list their own `imagePullSecrets`, so the `ServiceAccount`'s list never applies
+    /// to them: add the Secret to their workload instead.
+    pub own_list: Vec<String>,
+}
+
+/// Pods in `namespace` running under one of `accounts` whose pull Secrets lack `secret`: they
+/// were admitted before the `ServiceAccount` listed it, and admission copies the list only at
+/// creation.
+///
+/// # Errors
+/// [`Error::Api`] when pods or `ReplicaSets` cannot be read.
+pub async fn pods_predating(
+    client: &kube::Client,
+    namespace: &str,
+    accounts: &BTreeSet<String>,
+    secret: &str,
+) -> Result<StalePods> {
+    let api: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let pods = list_all(&api, namespace, "pods").await?;
+    let mut stale = StalePods {
+        workloads: BTreeMap::new(),
+        unowned: Vec::new(),
+        own_list: Vec::new(),
+    };
+    for pod in pods {
+        let Some(spec) = &pod.spec else { continue };
+        let name = name_of(&pod.metadata);
+        if !accounts.contains(&service_account_of(spec)) || names(spec).iter().any(|n| n == secret)
+        {
+            continue;
+        }
+        if pod.metadata.deletion_timestamp.is_some() {
+            continue;
+        }
+        if !names(spec).is_empty() {
+            stale.own_list.push(name);
+            continue;
+        }
+        match owner_workload(client, namespace, pod.metadata.owner_references.as_deref()).await? {
+            Some(workload) => stale.workloads.entry(workload).or_default().push(name),
+            None => stale.unowned.push(name),
+        }
+    }
+    Ok(stale)
+}
+
+/// The restartable workload that controls a pod, following a `ReplicaSet` to its Deployment.
+async fn owner_workload(
+    client: &kube::Client,
+    namespace: &str,
+    owners: Option<&[OwnerReference]>,
+) -> Result<Option<WorkloadRef>> {
+    let Some(owner) = controller(owners) else {
+        return Ok(None);
+    };
+    let direct = |kind| {
+        Some(WorkloadRef {
+            kind,
+            namespace: namespace.to_owned(),
+            name: owner.name.clone(),
+        })
+    };
+    match owner.kind.as_str() {
+        "StatefulSet" => Ok(direct(WorkloadKind::StatefulSet)),
+        "DaemonSet" => Ok(direct(WorkloadKind::DaemonSet)),
+        "ReplicaSet" => {
+            let api: Api<ReplicaSet> = Api::namespaced(client.clone(), namespace);
+            let set = with_backoff(Backoff::default(), || api.get_opt(&owner.name))
+                .await
+                .map_err(|source| {
+                    Error::api(
+                        format!(
+                            "cannot read ReplicaSet '{}' in namespace '{namespace}'",
+                            owner.name
+                        ),
+                        source,
+                    )
+                })?;
+            let deployment = set
+                .as_ref()
+                .and_then(|s| controller(s.metadata.owner_references.as_deref()))
+                .filter(|o| o.kind == "Deployment");
+            Ok(deployment.map(|o| WorkloadRef {
+                kind: WorkloadKind::Deployment,
+                namespace: namespace.to_owned(),
+                name: o.name.clone(),
+            }))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn controller(owners: Option<&[OwnerReference]>) -> Option<&OwnerReference> {
+    owners?.iter().find(|o| o.controller == Some(true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::LocalObjectReference;
+
+    fn spec(own: &[&str], account: Option<&str>) -> PodSpec {
+        PodSpec {
+            image_pull_secrets: (!own.is_empty()).then(|| {
+                own.iter()
+                    .map(|n| LocalObjectReference {
+                        name: (*n).to_owned(),
+                    })
+                    .collect()
+            }),
+            service_account_name: account.map(str::to_owned),
+            ..PodSpec::default()
+        }
+    }
+
+    #[test]
+    fn own_list_wins_over_the_service_account() {
+        let accounts = BTreeMap::from([("default".to_owned(), vec!["sa-cred".to_owned()])]);
+        let (names, via) = effective_pull_secrets(&spec(&["own"], None), &accounts);
+        assert_eq!(names, ["own"]);
+        assert_eq!(via, None);
+    }
+
+    #[test]
+    fn empty_list_takes_the_service_account_default_when_unnamed() {
+        let accounts = BTreeMap::from([("default".to_owned(), vec!["sa-cred".to_owned()])]);
+        let (names, via) = effective_pull_secrets(&spec(&[], None), &accounts);
+        assert_eq!(names, ["sa-cred"]);
+        assert_eq!(via.as_deref(), Some("default"));
+        let (names, _) = effective_pull_secrets(&spec(&[], Some("builder")), &accounts);
+        assert!(names.is_empty());
+    }
+
+    #[test]
+    fn kinds_parse_as_kubectl_spells_them() {
+        assert_eq!(
+            WorkloadKind::parse("deploy"),
+            Some(WorkloadKind::Deployment)
+        );
+        assert_eq!(
+            WorkloadKind::parse("StatefulSet"),
+            Some(WorkloadKind::StatefulSet)
+        );
+        assert_eq!(WorkloadKind::parse("ds"), Some(WorkloadKind::DaemonSet));
+        assert_eq!(WorkloadKind::parse("job"), None);
+    }
+}
