@@ -49,7 +49,7 @@ struct Run {
     stderr: String,
 }
 
-fn finish(output: Output) -> Run {
+fn finish(output: &Output) -> Run {
     Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -65,7 +65,7 @@ fn regcred(live: &Live, args: &[&str]) -> Run {
         .stdin(Stdio::null())
         .output()
         .expect("regcred runs");
-    let run = finish(output);
+    let run = finish(&output);
     eprintln!("$ regcred {}\n{}{}", args.join(" "), run.stdout, run.stderr);
     run
 }

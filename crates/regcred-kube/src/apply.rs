@@ -271,7 +271,11 @@ async fn apply_with_status(
 fn change_of(applied: &Secret, field_manager: &str, started: Timestamp) -> Change {
     let floor = Timestamp::from_second(started.as_second()).unwrap_or(started);
     // The API server stamps whole seconds, hence the floor.
-    let created = applied.metadata.creation_timestamp.as_ref().is_some_and(|time| time.0 >= floor);
+    let created = applied
+        .metadata
+        .creation_timestamp
+        .as_ref()
+        .is_some_and(|time| time.0 >= floor);
     if created {
         return Change::Created;
     }

@@ -34,7 +34,7 @@ pub enum Error {
         name: String,
         /// Why.
         #[source]
-        source: dockerconfig::Error,
+        source: Box<dockerconfig::Error>,
     },
 }
 
@@ -67,7 +67,10 @@ pub fn config_of(secret: &Secret) -> Result<ConfigFile, Error> {
             key,
         })?;
     let text = String::from_utf8_lossy(&bytes.0);
-    ConfigFile::parse(&text).map_err(|source| Error::Unparsable { name, source })
+    ConfigFile::parse(&text).map_err(|source| Error::Unparsable {
+        name,
+        source: Box::new(source),
+    })
 }
 
 /// A parsed pull Secret.
@@ -92,12 +95,15 @@ impl std::fmt::Debug for PullSecret {
 /// The credentials the kubelet would try for `image`, in its order, each with the user and
 /// password it would send (or why the entry cannot be read).
 ///
+/// A key the kubelet would try, with its credentials or why they cannot be read.
+pub type KeyCredentials = (MatchedKey, Result<Credentials, dockerconfig::Error>);
+
 /// # Errors
 /// When the image does not parse.
 pub fn credentials_for(
     image: &str,
     secrets: &[PullSecret],
-) -> Result<Vec<(MatchedKey, Result<Credentials, dockerconfig::Error>)>, matching::Error> {
+) -> Result<Vec<KeyCredentials>, matching::Error> {
     let keys: Vec<PullSecretKeys> = secrets
         .iter()
         .map(|s| PullSecretKeys {
@@ -184,7 +190,10 @@ mod tests {
         };
         let shown = format!("{parsed:?}");
         assert!(shown.contains("r.example.com"), "{shown}");
-        assert!(!shown.contains("hunter2") && !shown.contains("dTpod"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("dTpod"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -34,7 +34,9 @@ impl Backoff {
         let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
         let base = self.initial.saturating_mul(factor).min(self.max);
         let jitter_permille = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54; // 0..1023
-        base + base.mul_f64(jitter_permille as f64 / 4096.0)
+        // At most 1023: exact in an f64.
+        let jitter = f64::from(u32::try_from(jitter_permille).unwrap_or(1023));
+        base + base.mul_f64(jitter / 4096.0)
     }
 }
 
@@ -100,14 +102,14 @@ mod tests {
         let backoff = Backoff {
             attempts: 10,
             initial: Duration::from_millis(100),
-            max: Duration::from_millis(1000),
+            max: Duration::from_secs(1),
         };
         let d1 = backoff.delay(1, 0);
         let d2 = backoff.delay(2, 0);
         let d9 = backoff.delay(9, 7);
         assert_eq!(d1, Duration::from_millis(100));
         assert_eq!(d2, Duration::from_millis(200));
-        assert!(d9 >= Duration::from_millis(1000) && d9 <= Duration::from_millis(1250));
+        assert!(d9 >= Duration::from_secs(1) && d9 <= Duration::from_millis(1250));
     }
 
     #[tokio::test(start_paused = true)]

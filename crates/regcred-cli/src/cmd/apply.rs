@@ -66,7 +66,7 @@ pub struct ApplyArgs {
     pub cluster: ClusterArgs,
 }
 
-pub fn run(args: ApplyArgs) -> Result<ExitCode> {
+pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
     let target = resolve_target(
         args.name.as_deref(),
         args.server.as_deref(),
@@ -83,7 +83,7 @@ pub fn run(args: ApplyArgs) -> Result<ExitCode> {
     credentials.password = Password::new(input::read_password(args.password.source())?);
     super::refuse(&validate::check_credentials(&credentials))?;
 
-    super::runtime()?.block_on(apply_everywhere(&args, &target.name, credentials))
+    super::runtime()?.block_on(apply_everywhere(args, &target.name, credentials))
 }
 
 async fn apply_everywhere(

@@ -51,7 +51,7 @@ pub struct RotateArgs {
     pub cluster: ClusterArgs,
 }
 
-pub fn run(args: RotateArgs) -> Result<ExitCode> {
+pub fn run(args: &RotateArgs) -> Result<ExitCode> {
     let target = resolve_target(
         args.name.as_deref(),
         args.server.as_deref(),
@@ -67,7 +67,7 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
     super::fail_on_errors(&validate::check_name("secretName", &target.name))?;
     credentials.password = Password::new(input::read_password(args.password.source())?);
     super::refuse(&validate::check_credentials(&credentials))?;
-    super::runtime()?.block_on(rotate_everywhere(&args, &target.name, credentials))
+    super::runtime()?.block_on(rotate_everywhere(args, &target.name, credentials))
 }
 
 async fn rotate_everywhere(

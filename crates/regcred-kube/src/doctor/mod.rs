@@ -141,6 +141,10 @@ struct Subject {
     pod_name: Option<String>,
 }
 
+/// Walks from the target to its pods, Secrets, keys, a live probe and events, and explains.
+///
+/// # Errors
+/// When the target cannot be read from the API server (missing, forbidden, unreachable).
 pub async fn diagnose(
     client: &kube::Client,
     namespace: &str,
@@ -452,7 +456,7 @@ async fn gather_secrets(
             Ok(list) => {
                 in_namespace.extend(list.items.into_iter().filter(|s| {
                     !names.contains(s.metadata.name.as_ref().unwrap_or(&String::new()))
-                }))
+                }));
             }
             Err(error) => step(
                 steps,
