@@ -484,3 +484,18 @@ fn an_empty_block_scalar_is_not_an_empty_value() {
     assert_eq!(out.text, input);
     assert_eq!(out.findings[0].code, "inject-not-a-list");
 }
+
+#[test]
+fn a_value_of_only_a_tag_or_anchor_ends_with_them() {
+    // Found by the fuzzer: `key: !tag` on its own has empty content placed at the next token.
+    let opts = InjectOptions::new("regcred").with_service_accounts(true);
+    let input = "kind: ServiceAccount\nmetadata:\n     !e";
+    let out = inject(input, &opts).unwrap();
+    assert!(out.findings.is_empty(), "{:?}", out.findings);
+    assert_eq!(out.text, format!("{input}\nimagePullSecrets:\n- name: regcred"));
+    let input = "kind: ServiceAccount\nmetadata: &m\nsecrets: []\n";
+    assert_eq!(
+        inject(input, &opts).unwrap().text,
+        format!("{input}imagePullSecrets:\n- name: regcred\n")
+    );
+}

@@ -120,6 +120,7 @@ impl<'a> Reader<'a> {
             doc: Document::default(),
             open: Vec::new(),
             ordinals: HashMap::new(),
+            empty_with_props: None,
         };
         while !self.done {
             let Some(next) = self.parser.next_event() else {
@@ -164,14 +165,16 @@ struct Builder<'a> {
     open: Vec<NodeId>,
     /// Parser anchor id to the document's own numbering.
     ordinals: HashMap<usize, usize>,
+    /// The last scalar added when it is empty but has an anchor or tag.
+    empty_with_props: Option<NodeId>,
 }
 
 impl<'a> Builder<'a> {
     fn push(&mut self, event: Event<'a>, span: Span) -> Result<(), Error> {
         match event {
             Event::Scalar(value, style, anchor, tag) => {
-                let implicit =
-                    style == ScalarStyle::Plain && span.start.index() == span.end.index();
+                let empty = style == ScalarStyle::Plain && span.start.index() == span.end.index();
+                let implicit = empty && anchor == 0 && tag.is_none();
                 let kind = NodeKind::Scalar {
                     value,
                     style,
@@ -180,6 +183,14 @@ impl<'a> Builder<'a> {
                 let id = self.add(kind, anchor, tag, span);
                 if implicit {
                     self.end_after_colon(id);
+                } else if empty {
+                    // Only properties were written (`key: !tag`): the node ends with them, not
+                    // where the parser put the empty content (possibly the next token).
+                    let tag_end = span.tag_span().map(|tag| offset(tag.end));
+                    let node = &mut self.doc.nodes[id];
+                    node.end = tag_end.unwrap_or_default();
+                    node.start = node.end;
+                    self.empty_with_props = Some(id);
                 }
                 if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
                     // The span of a block scalar runs on to the indentation of the next token;
@@ -308,8 +319,14 @@ impl<'a> Builder<'a> {
     }
 
     fn note_anchor(&mut self, span: Span) {
-        if let Some(node) = self.doc.nodes.last_mut() {
-            node.props_start = node.props_start.min(offset(span.start));
+        let last = self.doc.nodes.len().checked_sub(1);
+        let Some(node) = last.and_then(|id| self.doc.nodes.get_mut(id)) else {
+            return;
+        };
+        node.props_start = node.props_start.min(offset(span.start));
+        if last.is_some() && last == self.empty_with_props {
+            node.end = node.end.max(offset(span.end));
+            node.start = node.end;
         }
     }
 
