@@ -492,10 +492,23 @@ fn a_value_of_only_a_tag_or_anchor_ends_with_them() {
     let input = "kind: ServiceAccount\nmetadata:\n     !e";
     let out = inject(input, &opts).unwrap();
     assert!(out.findings.is_empty(), "{:?}", out.findings);
-    assert_eq!(out.text, format!("{input}\nimagePullSecrets:\n- name: regcred"));
+    assert_eq!(
+        out.text,
+        format!("{input}\nimagePullSecrets:\n- name: regcred")
+    );
     let input = "kind: ServiceAccount\nmetadata: &m\nsecrets: []\n";
     assert_eq!(
         inject(input, &opts).unwrap().text,
         format!("{input}imagePullSecrets:\n- name: regcred\n")
+    );
+}
+
+#[test]
+fn an_item_that_is_an_empty_explicit_key_ends_with_its_indicator() {
+    // Found by the proptest mutation run: the empty key after `?` stands at the next token.
+    let input = "kind: Pod\nspec:\n  imagePullSecrets:\n    -   ?\n  containers: []\n";
+    assert_eq!(
+        injected(input),
+        "kind: Pod\nspec:\n  imagePullSecrets:\n    -   ?\n    -   name: regcred\n  containers: []\n"
     );
 }

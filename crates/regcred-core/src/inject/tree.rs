@@ -182,7 +182,9 @@ impl<'a> Builder<'a> {
                 };
                 let id = self.add(kind, anchor, tag, span);
                 if implicit {
-                    self.end_after_colon(id);
+                    if !self.end_after_colon(id) {
+                        self.end_after_indicator(id);
+                    }
                 } else if empty {
                     // Only properties were written (`key: !tag`): the node ends with them, not
                     // where the parser put the empty content (possibly the next token).
@@ -291,16 +293,16 @@ impl<'a> Builder<'a> {
     /// An empty mapping value has no text of its own: the parser puts it at the ':' or, after
     /// an explicit key (`? key`), at the next token. It ends where its key does, or after the
     /// ':' that follows the key.
-    fn end_after_colon(&mut self, id: NodeId) {
+    fn end_after_colon(&mut self, id: NodeId) -> bool {
         let Some(parent) = self.doc.nodes[id].parent else {
-            return;
+            return false;
         };
         let key = match &self.doc.nodes[parent].kind {
             NodeKind::Mapping { entries, .. } => match entries.last() {
                 Some(&(key, value)) if value == id => key,
-                _ => return,
+                _ => return false,
             },
-            _ => return,
+            _ => return false,
         };
         let key_end = self.doc.nodes[key].end;
         let rest = self.text.as_bytes().get(key_end..).unwrap_or_default();
@@ -308,14 +310,27 @@ impl<'a> Builder<'a> {
             .iter()
             .take_while(|&&b| b == b' ' || b == b'\t')
             .count();
-        let colon = usize::from(rest.get(blanks) == Some(&b':'));
+        let colon = rest.get(blanks) == Some(&b':');
         let node = &mut self.doc.nodes[id];
-        node.end = if colon == 1 {
-            key_end + blanks + 1
-        } else {
-            key_end
-        };
+        node.end = if colon { key_end + blanks + 1 } else { key_end };
         node.start = node.start.min(node.end);
+        true
+    }
+
+    /// An empty key (`?` alone) or item (`-` alone) ends with its indicator, wherever the parser
+    /// put the empty content.
+    fn end_after_indicator(&mut self, id: NodeId) {
+        let node = &mut self.doc.nodes[id];
+        let before = self.text.as_bytes().get(..node.start).unwrap_or_default();
+        let found = before
+            .iter()
+            .rposition(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+        if let Some(at) =
+            found.filter(|&at| matches!(before[at], b'?' | b'-' | b':' | b',' | b'[' | b'{'))
+        {
+            node.end = node.end.min(at + 1);
+            node.start = node.start.min(node.end);
+        }
     }
 
     fn note_anchor(&mut self, span: Span) {
