@@ -512,3 +512,12 @@ fn an_item_that_is_an_empty_explicit_key_ends_with_its_indicator() {
         "kind: Pod\nspec:\n  imagePullSecrets:\n    -   ?\n    -   name: regcred\n  containers: []\n"
     );
 }
+
+#[test]
+fn a_flow_list_ending_in_a_pair_without_braces_is_reported_not_edited() {
+    // Found by the proptest mutation run.
+    let input = "kind: Pod\nspec: {imagePullSecrets: [{name: a}, ? ], containers: []}\n";
+    let out = inject(input, &InjectOptions::new("regcred")).unwrap();
+    assert_eq!(out.text, input);
+    assert_eq!(out.findings[0].code, "inject-unusual-layout");
+}
