@@ -484,3 +484,40 @@ fn an_empty_block_scalar_is_not_an_empty_value() {
     assert_eq!(out.text, input);
     assert_eq!(out.findings[0].code, "inject-not-a-list");
 }
+
+#[test]
+fn a_value_of_only_a_tag_or_anchor_ends_with_them() {
+    // Found by the fuzzer: `key: !tag` on its own has empty content placed at the next token.
+    let opts = InjectOptions::new("regcred").with_service_accounts(true);
+    let input = "kind: ServiceAccount\nmetadata:\n     !e";
+    let out = inject(input, &opts).unwrap();
+    assert!(out.findings.is_empty(), "{:?}", out.findings);
+    assert_eq!(
+        out.text,
+        format!("{input}\nimagePullSecrets:\n- name: regcred")
+    );
+    let input = "kind: ServiceAccount\nmetadata: &m\nsecrets: []\n";
+    assert_eq!(
+        inject(input, &opts).unwrap().text,
+        format!("{input}imagePullSecrets:\n- name: regcred\n")
+    );
+}
+
+#[test]
+fn an_item_that_is_an_empty_explicit_key_ends_with_its_indicator() {
+    // Found by the proptest mutation run: the empty key after `?` stands at the next token.
+    let input = "kind: Pod\nspec:\n  imagePullSecrets:\n    -   ?\n  containers: []\n";
+    assert_eq!(
+        injected(input),
+        "kind: Pod\nspec:\n  imagePullSecrets:\n    -   ?\n    -   name: regcred\n  containers: []\n"
+    );
+}
+
+#[test]
+fn a_flow_list_ending_in_a_pair_without_braces_is_reported_not_edited() {
+    // Found by the proptest mutation run.
+    let input = "kind: Pod\nspec: {imagePullSecrets: [{name: a}, ? ], containers: []}\n";
+    let out = inject(input, &InjectOptions::new("regcred")).unwrap();
+    assert_eq!(out.text, input);
+    assert_eq!(out.findings[0].code, "inject-unusual-layout");
+}

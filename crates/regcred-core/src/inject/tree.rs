@@ -120,6 +120,7 @@ impl<'a> Reader<'a> {
             doc: Document::default(),
             open: Vec::new(),
             ordinals: HashMap::new(),
+            empty_with_props: None,
         };
         while !self.done {
             let Some(next) = self.parser.next_event() else {
@@ -164,14 +165,16 @@ struct Builder<'a> {
     open: Vec<NodeId>,
     /// Parser anchor id to the document's own numbering.
     ordinals: HashMap<usize, usize>,
+    /// The last scalar added when it is empty but has an anchor or tag.
+    empty_with_props: Option<NodeId>,
 }
 
 impl<'a> Builder<'a> {
     fn push(&mut self, event: Event<'a>, span: Span) -> Result<(), Error> {
         match event {
             Event::Scalar(value, style, anchor, tag) => {
-                let implicit =
-                    style == ScalarStyle::Plain && span.start.index() == span.end.index();
+                let empty = style == ScalarStyle::Plain && span.start.index() == span.end.index();
+                let implicit = empty && anchor == 0 && tag.is_none();
                 let kind = NodeKind::Scalar {
                     value,
                     style,
@@ -179,7 +182,17 @@ impl<'a> Builder<'a> {
                 };
                 let id = self.add(kind, anchor, tag, span);
                 if implicit {
-                    self.end_after_colon(id);
+                    if !self.end_after_colon(id) {
+                        self.end_after_indicator(id);
+                    }
+                } else if empty {
+                    // Only properties were written (`key: !tag`): the node ends with them, not
+                    // where the parser put the empty content (possibly the next token).
+                    let tag_end = span.tag_span().map(|tag| offset(tag.end));
+                    let node = &mut self.doc.nodes[id];
+                    node.end = tag_end.unwrap_or_default();
+                    node.start = node.end;
+                    self.empty_with_props = Some(id);
                 }
                 if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
                     // The span of a block scalar runs on to the indentation of the next token;
@@ -280,16 +293,16 @@ impl<'a> Builder<'a> {
     /// An empty mapping value has no text of its own: the parser puts it at the ':' or, after
     /// an explicit key (`? key`), at the next token. It ends where its key does, or after the
     /// ':' that follows the key.
-    fn end_after_colon(&mut self, id: NodeId) {
+    fn end_after_colon(&mut self, id: NodeId) -> bool {
         let Some(parent) = self.doc.nodes[id].parent else {
-            return;
+            return false;
         };
         let key = match &self.doc.nodes[parent].kind {
             NodeKind::Mapping { entries, .. } => match entries.last() {
                 Some(&(key, value)) if value == id => key,
-                _ => return,
+                _ => return false,
             },
-            _ => return,
+            _ => return false,
         };
         let key_end = self.doc.nodes[key].end;
         let rest = self.text.as_bytes().get(key_end..).unwrap_or_default();
@@ -297,19 +310,38 @@ impl<'a> Builder<'a> {
             .iter()
             .take_while(|&&b| b == b' ' || b == b'\t')
             .count();
-        let colon = usize::from(rest.get(blanks) == Some(&b':'));
+        let colon = rest.get(blanks) == Some(&b':');
         let node = &mut self.doc.nodes[id];
-        node.end = if colon == 1 {
-            key_end + blanks + 1
-        } else {
-            key_end
-        };
+        node.end = if colon { key_end + blanks + 1 } else { key_end };
         node.start = node.start.min(node.end);
+        true
+    }
+
+    /// An empty key (`?` alone) or item (`-` alone) ends with its indicator, wherever the parser
+    /// put the empty content.
+    fn end_after_indicator(&mut self, id: NodeId) {
+        let node = &mut self.doc.nodes[id];
+        let before = self.text.as_bytes().get(..node.start).unwrap_or_default();
+        let found = before
+            .iter()
+            .rposition(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+        if let Some(at) =
+            found.filter(|&at| matches!(before[at], b'?' | b'-' | b':' | b',' | b'[' | b'{'))
+        {
+            node.end = node.end.min(at + 1);
+            node.start = node.start.min(node.end);
+        }
     }
 
     fn note_anchor(&mut self, span: Span) {
-        if let Some(node) = self.doc.nodes.last_mut() {
-            node.props_start = node.props_start.min(offset(span.start));
+        let last = self.doc.nodes.len().checked_sub(1);
+        let Some(node) = last.and_then(|id| self.doc.nodes.get_mut(id)) else {
+            return;
+        };
+        node.props_start = node.props_start.min(offset(span.start));
+        if last.is_some() && last == self.empty_with_props {
+            node.end = node.end.max(offset(span.end));
+            node.start = node.end;
         }
     }
 
