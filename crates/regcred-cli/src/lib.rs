@@ -104,11 +104,27 @@ fn usage_error(error: &clap::Error) -> ExitCode {
         let _ = error.print();
         return ExitCode::SUCCESS;
     }
-    let rendered = error.to_string();
-    let first = rendered.lines().next().unwrap_or("invalid arguments");
-    let message = first.strip_prefix("error: ").unwrap_or(first);
-    output::error(&anyhow::anyhow!("{message}; see --help"));
+    output::error(&anyhow::anyhow!(
+        "{}; see --help",
+        one_line(&error.to_string())
+    ));
     ExitCode::from(2)
+}
+
+/// Clap's first paragraph on one line: the message and, for missing arguments, their list.
+fn one_line(rendered: &str) -> String {
+    let message = rendered
+        .lines()
+        .take_while(|line| !line.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let message = message.strip_prefix("error: ").unwrap_or(&message);
+    if message.is_empty() {
+        "invalid arguments".to_owned()
+    } else {
+        message.to_owned()
+    }
 }
 
 /// The arguments, with the program shown as `kubectl regcred` when run as the kubectl plugin.

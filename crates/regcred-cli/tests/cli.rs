@@ -350,6 +350,18 @@ fn secret_refusals_exit_2_with_one_line_naming_the_value() {
 }
 
 #[test]
+fn missing_arguments_are_named_on_the_one_error_line() {
+    let output = regcred(&["inject", "-f", "-"], "kind: Pod\n");
+    assert_refused(&output, "--secret");
+    let line = stderr(&output);
+    assert!(
+        line.contains("required arguments were not provided: --secret"),
+        "{line}"
+    );
+    assert_eq!(line.lines().count(), 1, "{line}");
+}
+
+#[test]
 fn non_utf8_password_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("pw");

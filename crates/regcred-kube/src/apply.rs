@@ -269,16 +269,8 @@ async fn apply_with_status(
 /// The time has second precision: a Secret changed by an earlier run within the same second
 /// reads as configured, not unchanged.
 fn change_of(applied: &Secret, field_manager: &str, started: Timestamp) -> Change {
-    let floor = Timestamp::from_second(started.as_second()).unwrap_or(started);
     // The API server stamps whole seconds, hence the floor.
-    let created = applied
-        .metadata
-        .creation_timestamp
-        .as_ref()
-        .is_some_and(|time| time.0 >= floor);
-    if created {
-        return Change::Created;
-    }
+    let floor = Timestamp::from_second(started.as_second()).unwrap_or(started);
     let touched = applied
         .metadata
         .managed_fields
@@ -353,11 +345,17 @@ mod tests {
     }
 
     #[test]
-    fn change_is_read_from_creation_and_managed_fields_times() {
+    fn change_is_read_from_managed_fields_times_only() {
         let started = Timestamp::from_second(1000).unwrap();
+        // A recent creation time alone is not "created": only HTTP 201 says that, since a
+        // re-apply in the same second as the creation would otherwise read as created again.
         assert_eq!(
             change_of(&applied(1000, &[("regcred", 1000)]), "regcred", started),
-            Change::Created
+            Change::Configured
+        );
+        assert_eq!(
+            change_of(&applied(1000, &[("regcred", 10)]), "regcred", started),
+            Change::Unchanged
         );
         assert_eq!(
             change_of(&applied(10, &[("regcred", 1001)]), "regcred", started),
