@@ -51,8 +51,8 @@ bench-secret:
     scripts/bench-secret.sh target/release/regcred
     cargo bench -p regcred-core --bench generate -- --quiet
 
-# What CI runs: lint, tests, the browser tests, the e2e on a real local cluster (installs packages, starts dockerd, builds Kubernetes once into ~/.cache/regcred)
-ci: test test-web-ci e2e-local
+# What CI runs: lint, tests, the browser tests, the e2e and the live-command tests on a real local cluster, one after the other (installs packages, starts dockerd, builds Kubernetes once into ~/.cache/regcred)
+ci: test test-web-ci e2e-local test-live
 
 # The browser tests as CI runs them: installs Chromium and the wasm tools first
 [private]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what regcred's recipes need on a fresh Debian machine; safe to run again.
-# Usage: scripts/setup.sh [rust] [web] [docker] [bench] [e2e] ... (default: rust)
+# Usage: scripts/setup.sh [rust] [web] [docker] [bench] [e2e] [live] [localkube] (default: rust)
 set -euo pipefail
 
 want() { [[ " ${PARTS[*]} " == *" $1 "* ]]; }
@@ -48,6 +48,10 @@ if want bench; then
 fi
 if want e2e; then
   apt_install docker.io skopeo apache2-utils busybox-static docker-registry
+fi
+if want live; then
+  # The live tests' private registry: Debian's registry, htpasswd, a CA from openssl, skopeo.
+  apt_install docker-registry apache2-utils openssl curl skopeo python3
 fi
 if want localkube; then
   # The local single-node cluster: Debian's etcd, containerd, runc and CNI plugins; Go builds

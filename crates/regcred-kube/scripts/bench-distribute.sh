@@ -27,11 +27,15 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 
 # Namespaces bench-<size>-<i>, labelled regcred-bench=<size>; created once, not timed.
 make_namespaces() {
-  local size=$1 i
-  for ((i = 0; i < size; i++)); do
-    printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: bench-%s-%s\n  labels:\n    regcred-bench: "%s"\n---\n' "$size" "$i" "$size"
-  done >"$work/ns-$size.yaml"
-  k apply -f "$work/ns-$size.yaml" >/dev/null
+  local size=$1
+  python3 -c '
+import json, sys
+size = sys.argv[1]
+print(json.dumps({"apiVersion": "v1", "kind": "List", "items": [
+    {"apiVersion": "v1", "kind": "Namespace",
+     "metadata": {"name": f"bench-{size}-{i}", "labels": {"regcred-bench": size}}}
+    for i in range(int(size))]}))' "$size" >"$work/ns-$size.json"
+  k apply -f "$work/ns-$size.json" >/dev/null
 }
 
 # The same Secrets regcred applies (name, type, data, labels), as one file for kubectl.

@@ -69,27 +69,8 @@ YAML
 
 # An OCI layout holding one image whose only file is the static pause binary of localkube.
 build_image() {
-  local dir=$1 layout=$1/layout work=$1/image
-  local pause
-  pause="$("$localkube" bin-dir)/pause"
-  mkdir -p "$layout/blobs/sha256" "$work"
-  cp "$pause" "$work/pause"
-  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$work" -cf "$dir/layer.tar" pause
-  local layer_digest layer_size config config_digest manifest manifest_digest
-  layer_digest=$(sha256sum "$dir/layer.tar" | cut -d' ' -f1)
-  layer_size=$(stat -c %s "$dir/layer.tar")
-  cp "$dir/layer.tar" "$layout/blobs/sha256/$layer_digest"
-  config='{"architecture":"amd64","os":"linux","config":{"Entrypoint":["/pause"]},"rootfs":{"type":"layers","diff_ids":["sha256:'$layer_digest'"]}}'
-  printf '%s' "$config" >"$dir/config.json"
-  config_digest=$(sha256sum "$dir/config.json" | cut -d' ' -f1)
-  cp "$dir/config.json" "$layout/blobs/sha256/$config_digest"
-  manifest='{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:'$config_digest'","size":'${#config}'},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:'$layer_digest'","size":'$layer_size'}]}'
-  printf '%s' "$manifest" >"$dir/manifest.json"
-  manifest_digest=$(sha256sum "$dir/manifest.json" | cut -d' ' -f1)
-  cp "$dir/manifest.json" "$layout/blobs/sha256/$manifest_digest"
-  printf '{"imageLayoutVersion":"1.0.0"}' >"$layout/oci-layout"
-  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"v1"}}]}' \
-    "$manifest_digest" "${#manifest}" >"$layout/index.json"
+  local dir=$1
+  "$here/oci-layout.py" "$("$localkube" bin-dir)/pause" "$dir/layout" v1
 }
 
 push_image() {

@@ -7,7 +7,7 @@
 
 use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
 use kube::Api;
-use kube::api::{ListParams, PostParams};
+use kube::api::PostParams;
 use regcred_core::manifest::patch_service_account;
 use serde::Serialize;
 
@@ -69,17 +69,8 @@ pub async fn link_service_accounts(
 ) -> Result<Vec<Linked>> {
     let compiled = crate::apply::exclusion_patterns(patterns)?;
     let api: Api<ServiceAccount> = Api::namespaced(client.clone(), namespace);
-    let all = ListParams::default();
-    let accounts = with_backoff(Backoff::default(), || api.list_metadata(&all))
-        .await
-        .map_err(|source| {
-            Error::api(
-                format!("cannot list ServiceAccounts in namespace '{namespace}'"),
-                source,
-            )
-        })?;
-    let existing: Vec<String> = accounts
-        .items
+    let existing: Vec<String> = crate::workloads::list_service_accounts(client, namespace)
+        .await?
         .into_iter()
         .filter_map(|a| a.metadata.name)
         .collect();

@@ -137,14 +137,14 @@ pub fn images(spec: &PodSpec) -> Vec<String> {
     init.chain(main).chain(ephemeral).collect()
 }
 
-/// The pull-secret lists of every `ServiceAccount` in `namespace`.
+/// Every `ServiceAccount` in `namespace`, with retries.
 ///
 /// # Errors
 /// [`Error::Api`] when they cannot be listed.
-pub async fn service_account_lists(
+pub(crate) async fn list_service_accounts(
     client: &kube::Client,
     namespace: &str,
-) -> Result<BTreeMap<String, Vec<String>>> {
+) -> Result<Vec<ServiceAccount>> {
     let api: Api<ServiceAccount> = Api::namespaced(client.clone(), namespace);
     let all = ListParams::default();
     let list = with_backoff(Backoff::default(), || api.list(&all))
@@ -155,8 +155,19 @@ pub async fn service_account_lists(
                 source,
             )
         })?;
-    Ok(list
-        .items
+    Ok(list.items)
+}
+
+/// The pull-secret lists of every `ServiceAccount` in `namespace`.
+///
+/// # Errors
+/// [`Error::Api`] when they cannot be listed.
+pub async fn service_account_lists(
+    client: &kube::Client,
+    namespace: &str,
+) -> Result<BTreeMap<String, Vec<String>>> {
+    Ok(list_service_accounts(client, namespace)
+        .await?
         .into_iter()
         .map(|account| {
             let listed = account

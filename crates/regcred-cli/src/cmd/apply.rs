@@ -6,14 +6,13 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
-use regcred_core::dockerconfig::{Credentials, Password};
+use regcred_core::dockerconfig::Credentials;
 use regcred_core::manifest::{self, SecretFormat, SecretSpec};
-use regcred_core::validate;
 use regcred_kube::apply::{self, ApplyOptions, DryRun, Outcome, Summary};
 
-use super::secret::resolve_target;
-use super::{ClusterArgs, NamespaceArgs, PasswordArgs, parse_label};
-use crate::{input, output};
+use super::credentials::CredentialArgs;
+use super::{ClusterArgs, NamespaceArgs, parse_label};
+use crate::output;
 
 /// `--dry-run` values, as kubectl spells them.
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
@@ -29,22 +28,8 @@ pub enum DryRunArg {
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
-    /// Secret name (defaults to the preset's)
-    pub name: Option<String>,
-    /// Registry server, kept as typed [default: the preset's, else Docker Hub]
-    #[arg(long, visible_alias = "docker-server")]
-    pub server: Option<String>,
-    /// Registry user name
-    #[arg(long, visible_alias = "docker-username")]
-    pub username: String,
     #[command(flatten)]
-    pub password: PasswordArgs,
-    /// E-mail stored with the credentials
-    #[arg(long, visible_alias = "docker-email")]
-    pub email: Option<String>,
-    /// Pre-fill server and name from a preset (see `regcred presets`)
-    #[arg(long)]
-    pub preset: Option<String>,
+    pub credentials: CredentialArgs,
     #[command(flatten)]
     pub namespaces: NamespaceArgs,
     /// Extra label to set, key=value; repeatable (app.kubernetes.io/managed-by=regcred is always set)
@@ -67,23 +52,8 @@ pub struct ApplyArgs {
 }
 
 pub fn run(args: &ApplyArgs) -> Result<ExitCode> {
-    let target = resolve_target(
-        args.name.as_deref(),
-        args.server.as_deref(),
-        args.preset.as_deref(),
-    )?;
-    let mut credentials = Credentials {
-        server: target.server,
-        username: args.username.clone(),
-        password: Password::new("x"),
-        email: args.email.clone(),
-    };
-    super::fail_on_errors(&validate::check_credentials(&credentials))?;
-    super::fail_on_errors(&validate::check_name("secretName", &target.name))?;
-    credentials.password = Password::new(input::read_password(args.password.source())?);
-    super::refuse(&validate::check_credentials(&credentials))?;
-
-    super::runtime()?.block_on(apply_everywhere(args, &target.name, credentials))
+    let (name, credentials) = args.credentials.resolve()?;
+    super::runtime()?.block_on(apply_everywhere(args, &name, credentials))
 }
 
 async fn apply_everywhere(

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use regcred_core::dockerconfig::{Credentials, Password};
 use regcred_core::manifest::{self, Attach, BundleFile, BundleSpec, WorkloadSpec};
 
-use super::secret::resolve_target;
+use super::credentials::resolve_target;
 use super::workload::parse_kind;
 use super::{OutputFormat, PasswordArgs};
 use crate::{input, output};

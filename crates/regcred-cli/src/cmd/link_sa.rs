@@ -10,7 +10,6 @@ use clap::Args;
 use regcred_core::validate;
 use regcred_kube::apply;
 use regcred_kube::link;
-use regcred_kube::restart;
 use regcred_kube::workloads::{self, WorkloadRef};
 
 use super::{ClusterArgs, NamespaceArgs};
@@ -143,21 +142,7 @@ async fn handle_stale(
         )?;
         return Ok(0);
     }
-    let now = k8s_openapi::jiff::Timestamp::now();
-    let mut failed = 0;
-    for workload in stale.keys() {
-        match restart::restart(client, workload, now).await {
-            Ok(()) => output::emit(&format!("restarted {workload}\n"))?,
-            Err(error) => {
-                failed += 1;
-                output::emit(&format!(
-                    "failed to restart {workload}: {}\n",
-                    super::error_line(&error)
-                ))?;
-            }
-        }
-    }
-    Ok(failed)
+    super::restart_each(client, stale.keys()).await
 }
 
 /// Asks on the terminal; never when input is not a terminal.

@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod bundle;
 pub mod completions;
+pub mod credentials;
 pub mod doctor;
 pub mod explain;
 pub mod inject;
@@ -223,4 +224,26 @@ pub fn error_line(error: &(dyn std::error::Error + 'static)) -> String {
         source = cause.source();
     }
     line
+}
+
+/// Rollout-restarts each workload, printing one line per workload; returns how many failed.
+pub async fn restart_each<'w>(
+    client: &regcred_kube::Client,
+    workloads: impl IntoIterator<Item = &'w regcred_kube::workloads::WorkloadRef>,
+) -> Result<usize> {
+    let now = k8s_openapi::jiff::Timestamp::now();
+    let mut failed = 0;
+    for workload in workloads {
+        match regcred_kube::restart::restart(client, workload, now).await {
+            Ok(()) => output::emit(&format!("restarted {workload}\n"))?,
+            Err(error) => {
+                failed += 1;
+                output::emit(&format!(
+                    "failed to restart {workload}: {}\n",
+                    error_line(&error)
+                ))?;
+            }
+        }
+    }
+    Ok(failed)
 }

@@ -6,36 +6,23 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use clap::Args;
-use regcred_core::dockerconfig::{Credentials, Password};
-use regcred_core::{matching, validate};
+use regcred_core::dockerconfig::Credentials;
+use regcred_core::matching;
+use regcred_kube::Client;
 use regcred_kube::apply::{self, ApplyOptions, Change};
 use regcred_kube::probe::{self, ProbeAuth};
 use regcred_kube::rotate::{self, Copies};
 use regcred_kube::workloads::{self, Usage};
-use regcred_kube::{Client, restart};
 
-use super::secret::resolve_target;
-use super::{ClusterArgs, PasswordArgs, TlsArgs};
-use crate::{input, output};
+use super::credentials::CredentialArgs;
+use super::{ClusterArgs, TlsArgs};
+use crate::output;
 
 #[derive(Debug, Args)]
 pub struct RotateArgs {
-    /// Secret name (defaults to the preset's)
-    pub name: Option<String>,
-    /// Registry server whose entry is replaced, as typed [default: the preset's, else Docker Hub]
-    #[arg(long, visible_alias = "docker-server")]
-    pub server: Option<String>,
-    /// The new user name
-    #[arg(long, visible_alias = "docker-username")]
-    pub username: String,
+    /// The Secret and its new credentials (`--server` names the entry that is replaced)
     #[command(flatten)]
-    pub password: PasswordArgs,
-    /// E-mail stored with the credentials
-    #[arg(long, visible_alias = "docker-email")]
-    pub email: Option<String>,
-    /// Pre-fill server and name from a preset
-    #[arg(long)]
-    pub preset: Option<String>,
+    pub credentials: CredentialArgs,
     /// Image to check the new credentials with [default: one the Secret's users pull from the server]
     #[arg(long)]
     pub image: Option<String>,
@@ -52,22 +39,8 @@ pub struct RotateArgs {
 }
 
 pub fn run(args: &RotateArgs) -> Result<ExitCode> {
-    let target = resolve_target(
-        args.name.as_deref(),
-        args.server.as_deref(),
-        args.preset.as_deref(),
-    )?;
-    let mut credentials = Credentials {
-        server: target.server,
-        username: args.username.clone(),
-        password: Password::new("x"),
-        email: args.email.clone(),
-    };
-    super::fail_on_errors(&validate::check_credentials(&credentials))?;
-    super::fail_on_errors(&validate::check_name("secretName", &target.name))?;
-    credentials.password = Password::new(input::read_password(args.password.source())?);
-    super::refuse(&validate::check_credentials(&credentials))?;
-    super::runtime()?.block_on(rotate_everywhere(args, &target.name, credentials))
+    let (name, credentials) = args.credentials.resolve()?;
+    super::runtime()?.block_on(rotate_everywhere(args, &name, credentials))
 }
 
 async fn rotate_everywhere(
@@ -200,26 +173,12 @@ async fn restart_users(
     usages: &[Usage],
     changed: &BTreeSet<String>,
 ) -> Result<usize> {
-    let now = k8s_openapi::jiff::Timestamp::now();
-    let mut failed = 0;
     let targets: BTreeSet<_> = usages
         .iter()
         .filter(|u| changed.contains(&u.workload.namespace))
-        .map(|u| u.workload.clone())
+        .map(|u| &u.workload)
         .collect();
-    for workload in targets {
-        match restart::restart(client, &workload, now).await {
-            Ok(()) => output::emit(&format!("restarted {workload}\n"))?,
-            Err(error) => {
-                failed += 1;
-                output::emit(&format!(
-                    "failed to restart {workload}: {}\n",
-                    super::error_line(&error)
-                ))?;
-            }
-        }
-    }
-    Ok(failed)
+    super::restart_each(client, targets).await
 }
 
 fn hint_restart(usages: &[Usage], changed: &BTreeSet<String>) -> Result<usize> {
