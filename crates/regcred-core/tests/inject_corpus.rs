@@ -4,6 +4,8 @@
 //! the old entries kept in order, and a second run changes nothing. The output itself is
 //! snapshotted so the inserted style can be reviewed.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -45,7 +47,7 @@ fn corpus_input_is_a_subsequence_of_the_output() {
         let input = std::fs::read_to_string(&path).unwrap();
         let out = inject(&input, &options()).unwrap();
         assert!(
-            is_subsequence(input.as_bytes(), out.text.as_bytes()),
+            common::is_subsequence(input.as_bytes(), out.text.as_bytes()),
             "{}: bytes of the input were removed or changed",
             path.display()
         );
@@ -165,16 +167,6 @@ fn report(out: &Injected) -> String {
     text.push_str("----\n");
     text.push_str(&out.text.replace('\r', "<CR>").replace('\u{feff}', "<BOM>"));
     text
-}
-
-fn is_subsequence(needle: &[u8], hay: &[u8]) -> bool {
-    let mut rest = needle.iter().peekable();
-    for byte in hay {
-        if rest.peek() == Some(&byte) {
-            rest.next();
-        }
-    }
-    rest.peek().is_none()
 }
 
 fn documents(text: &str, path: &Path) -> Vec<Value> {

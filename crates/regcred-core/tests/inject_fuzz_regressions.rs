@@ -2,6 +2,8 @@
 //! failed, kept in `tests/inject-fuzz-regressions/` and checked the way the fuzz target checks
 //! them, so that they stay fixed on the stable toolchain too.
 
+mod common;
+
 use std::path::Path;
 
 use regcred_core::inject::{InjectOptions, inject};
@@ -14,16 +16,6 @@ fn options_for(data: &[u8]) -> InjectOptions {
         opts = opts.with_selector("app=web");
     }
     opts
-}
-
-fn is_subsequence(needle: &[u8], hay: &[u8]) -> bool {
-    let mut rest = needle.iter().peekable();
-    for byte in hay {
-        if rest.peek() == Some(&byte) {
-            rest.next();
-        }
-    }
-    rest.peek().is_none()
 }
 
 #[test]
@@ -47,7 +39,7 @@ fn fuzzer_findings_stay_fixed() {
             out.findings
         );
         assert!(
-            is_subsequence(text.as_bytes(), out.text.as_bytes()),
+            common::is_subsequence(text.as_bytes(), out.text.as_bytes()),
             "{name}"
         );
         let again = inject(&out.text, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));

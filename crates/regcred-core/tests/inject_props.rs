@@ -5,6 +5,8 @@
 //! (The coverage-guided fuzzer lives in `fuzz/`, on nightly; its crashes are kept in
 //! `inject_fuzz_regressions.rs`.)
 
+mod common;
+
 use std::path::Path;
 
 use proptest::prelude::*;
@@ -126,22 +128,15 @@ fn mutate(mut text: String, mutations: &[Mutation]) -> String {
     text
 }
 
-fn is_subsequence(needle: &[u8], hay: &[u8]) -> bool {
-    let mut rest = needle.iter().peekable();
-    for byte in hay {
-        if rest.peek() == Some(&byte) {
-            rest.next();
-        }
-    }
-    rest.peek().is_none()
-}
-
 fn holds(input: &str, service_accounts: bool) -> Result<(), TestCaseError> {
     let opts = InjectOptions::new("regcred").with_service_accounts(service_accounts);
     if let Ok(out) = inject(input, &opts) {
         let unverified = out.findings.iter().find(|f| f.code == "inject-unverified");
         prop_assert!(unverified.is_none(), "{:?} for {:?}", unverified, input);
-        prop_assert!(is_subsequence(input.as_bytes(), out.text.as_bytes()));
+        prop_assert!(common::is_subsequence(
+            input.as_bytes(),
+            out.text.as_bytes()
+        ));
         let again = inject(&out.text, &opts);
         prop_assert!(again.is_ok(), "output not accepted: {:?}", again.err());
         let again = again.unwrap();
