@@ -183,6 +183,12 @@ fn apply(live: &Live, name: &str, password_file: &str, extra: &[&str]) -> Run {
     regcred(live, &args)
 }
 
+/// `regcred apply NAME -n NS` with the registry's credentials, which must succeed.
+fn apply_ok(live: &Live, name: &str, ns: &str) {
+    let run = apply(live, name, &live.password_file, &["-n", ns]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
 fn jsonpath(live: &Live, ns: &str, object: &str, path: &str) -> String {
     kubectl(
         live,
@@ -282,10 +288,7 @@ fn live_apply_creates_in_several_namespaces_then_is_idempotent() {
 fn live_apply_stores_what_regcred_secret_prints() {
     let live = live();
     let ns = namespace(&live, "apply-bytes");
-    assert_eq!(
-        apply(&live, "regcred", &live.password_file, &["-n", &ns.name]).code,
-        0
-    );
+    apply_ok(&live, "regcred", &ns.name);
 
     let stored = jsonpath(
         &live,
@@ -507,17 +510,8 @@ fn live_link_sa_fails_for_a_missing_account_and_changes_the_rest() {
 fn live_link_sa_lists_pods_that_predate_it_and_restarts_their_workload() {
     let live = live();
     let ns = namespace(&live, "link-restart");
-    assert_eq!(
-        apply(&live, "regcred", &live.password_file, &["-n", &ns.name]).code,
-        0
-    );
-    deployment(&live, &ns.name, "app", &live.image, &[]);
-    wait_for_pod(
-        &live,
-        &ns.name,
-        "app",
-        &["ErrImagePull", "ImagePullBackOff"],
-    );
+    apply_ok(&live, "regcred", &ns.name);
+    failing_deployment(&live, &ns.name, &live.image, &[]);
 
     let listed = regcred(&live, &["link-sa", "--secret", "regcred", "-n", &ns.name]);
     assert_eq!(listed.code, 0);
@@ -646,10 +640,7 @@ fn live_probe_tells_apart_success_rejection_missing_image_tls_and_unreachable() 
 fn live_probe_uses_the_key_the_kubelet_picks_from_a_cluster_secret() {
     let live = live();
     let ns = namespace(&live, "probe-secret");
-    assert_eq!(
-        apply(&live, "regcred", &live.password_file, &["-n", &ns.name]).code,
-        0
-    );
+    apply_ok(&live, "regcred", &ns.name);
     let run = regcred(
         &live,
         &[
@@ -694,10 +685,7 @@ fn live_probe_uses_the_key_the_kubelet_picks_from_a_cluster_secret() {
 fn live_rotate_refuses_credentials_the_registry_rejects_and_changes_nothing() {
     let live = live();
     let ns = namespace(&live, "rotate-refuse");
-    assert_eq!(
-        apply(&live, "rl-refuse", &live.password_file, &["-n", &ns.name]).code,
-        0
-    );
+    apply_ok(&live, "rl-refuse", &ns.name);
     let before = jsonpath(
         &live,
         &ns.name,
@@ -805,10 +793,7 @@ fn live_rotate_reports_unmanaged_copies_as_lagging() {
     let live = live();
     let (managed, manual) = (namespace(&live, "lag-m"), namespace(&live, "lag-u"));
     let name = format!("rl-lag-{}", std::process::id());
-    assert_eq!(
-        apply(&live, &name, &live.password_file, &["-n", &managed.name]).code,
-        0
-    );
+    apply_ok(&live, &name, &managed.name);
     kubectl(
         &live,
         &[
@@ -867,15 +852,28 @@ fn doctor(live: &Live, ns: &str, target: &str) -> Run {
     regcred(live, &["doctor", target, "-n", ns, "--ca-file", &live.ca])
 }
 
+/// A Deployment `app` whose pod is expected to fail its pull.
+fn failing_deployment(live: &Live, ns: &str, image: &str, secrets: &[&str]) {
+    deployment(live, ns, "app", image, secrets);
+    wait_for_pod(live, ns, "app", &["ErrImagePull", "ImagePullBackOff"]);
+}
+
+/// Doctor found a problem (exit 1) and named `cause` among the causes.
+fn assert_diagnosed(run: &Run, cause: &str) {
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(&format!("[{cause}]")),
+        "[{cause}] not in: {}",
+        run.stdout
+    );
+}
+
 #[test]
 #[ignore = "needs a localkube cluster: just test-live"]
 fn live_doctor_finds_nothing_wrong_with_a_pod_that_pulls() {
     let live = live();
     let ns = namespace(&live, "doc-ok");
-    assert_eq!(
-        apply(&live, "regcred", &live.password_file, &["-n", &ns.name]).code,
-        0
-    );
+    apply_ok(&live, "regcred", &ns.name);
     deployment(&live, &ns.name, "app", &live.image, &["regcred"]);
     wait_for_pod(&live, &ns.name, "app", &["running"]);
 
@@ -890,25 +888,11 @@ fn live_doctor_finds_nothing_wrong_with_a_pod_that_pulls() {
 fn live_doctor_names_a_secret_that_exists_but_is_not_referenced() {
     let live = live();
     let ns = namespace(&live, "doc-unref");
-    assert_eq!(
-        apply(&live, "regcred", &live.password_file, &["-n", &ns.name]).code,
-        0
-    );
-    deployment(&live, &ns.name, "app", &live.image, &[]);
-    wait_for_pod(
-        &live,
-        &ns.name,
-        "app",
-        &["ErrImagePull", "ImagePullBackOff"],
-    );
+    apply_ok(&live, "regcred", &ns.name);
+    failing_deployment(&live, &ns.name, &live.image, &[]);
 
     let run = doctor(&live, &ns.name, "deployment/app");
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stdout.contains("[secret-not-referenced]"),
-        "{}",
-        run.stdout
-    );
+    assert_diagnosed(&run, "secret-not-referenced");
 }
 
 #[test]
@@ -917,25 +901,11 @@ fn live_doctor_names_a_secret_in_the_wrong_namespace() {
     let live = live();
     let (home, elsewhere) = (namespace(&live, "doc-home"), namespace(&live, "doc-else"));
     let name = format!("rl-wrongns-{}", std::process::id());
-    assert_eq!(
-        apply(&live, &name, &live.password_file, &["-n", &elsewhere.name]).code,
-        0
-    );
-    deployment(&live, &home.name, "app", &live.image, &[&name]);
-    wait_for_pod(
-        &live,
-        &home.name,
-        "app",
-        &["ErrImagePull", "ImagePullBackOff"],
-    );
+    apply_ok(&live, &name, &elsewhere.name);
+    failing_deployment(&live, &home.name, &live.image, &[&name]);
 
     let run = doctor(&live, &home.name, "deployment/app");
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stdout.contains("[secret-wrong-namespace]"),
-        "{}",
-        run.stdout
-    );
+    assert_diagnosed(&run, "secret-wrong-namespace");
     assert!(run.stdout.contains(&elsewhere.name));
 }
 
@@ -949,21 +919,10 @@ fn live_doctor_names_rejected_credentials_from_a_live_probe() {
         apply(&live, "regcred", wrong.to_str().unwrap(), &["-n", &ns.name]).code,
         0
     );
-    deployment(&live, &ns.name, "app", &live.image, &["regcred"]);
-    wait_for_pod(
-        &live,
-        &ns.name,
-        "app",
-        &["ErrImagePull", "ImagePullBackOff"],
-    );
+    failing_deployment(&live, &ns.name, &live.image, &["regcred"]);
 
     let run = doctor(&live, &ns.name, "deployment/app");
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stdout.contains("[credentials-rejected]"),
-        "{}",
-        run.stdout
-    );
+    assert_diagnosed(&run, "credentials-rejected");
     assert!(
         run.stdout.contains("401 Unauthorized"),
         "the registry's answer is shown"
@@ -993,17 +952,10 @@ fn live_doctor_names_a_wrong_endpoint_in_the_secret() {
         ],
     );
     assert_eq!(run.code, 0);
-    deployment(&live, &ns.name, "app", &live.image, &["regcred"]);
-    wait_for_pod(
-        &live,
-        &ns.name,
-        "app",
-        &["ErrImagePull", "ImagePullBackOff"],
-    );
+    failing_deployment(&live, &ns.name, &live.image, &["regcred"]);
 
     let run = doctor(&live, &ns.name, "deployment/app");
-    assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("[image-not-covered]"), "{}", run.stdout);
+    assert_diagnosed(&run, "image-not-covered");
     assert!(
         run.stdout
             .contains(&format!("add the key '{}'", live.registry)),
@@ -1017,22 +969,12 @@ fn live_doctor_names_a_wrong_endpoint_in_the_secret() {
 fn live_doctor_names_a_missing_image() {
     let live = live();
     let ns = namespace(&live, "doc-image");
-    assert_eq!(
-        apply(&live, "regcred", &live.password_file, &["-n", &ns.name]).code,
-        0
-    );
+    apply_ok(&live, "regcred", &ns.name);
     let image = format!("{}/regcred-live/app:v404", live.registry);
-    deployment(&live, &ns.name, "app", &image, &["regcred"]);
-    wait_for_pod(
-        &live,
-        &ns.name,
-        "app",
-        &["ErrImagePull", "ImagePullBackOff"],
-    );
+    failing_deployment(&live, &ns.name, &image, &["regcred"]);
 
     let run = doctor(&live, &ns.name, "deployment/app");
-    assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("[image-not-found]"), "{}", run.stdout);
+    assert_diagnosed(&run, "image-not-found");
 }
 
 #[test]
@@ -1052,17 +994,10 @@ fn live_doctor_names_a_secret_of_the_wrong_type() {
             "--from-literal=.dockerconfigjson={}",
         ],
     );
-    deployment(&live, &ns.name, "app", &live.image, &["regcred"]);
-    wait_for_pod(
-        &live,
-        &ns.name,
-        "app",
-        &["ErrImagePull", "ImagePullBackOff"],
-    );
+    failing_deployment(&live, &ns.name, &live.image, &["regcred"]);
 
     let run = doctor(&live, &ns.name, "deployment/app");
-    assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("[secret-wrong-type]"), "{}", run.stdout);
+    assert_diagnosed(&run, "secret-wrong-type");
 }
 
 #[test]
@@ -1070,17 +1005,8 @@ fn live_doctor_names_a_secret_of_the_wrong_type() {
 fn live_doctor_names_a_pod_older_than_its_service_account_change() {
     let live = live();
     let ns = namespace(&live, "doc-older");
-    assert_eq!(
-        apply(&live, "regcred", &live.password_file, &["-n", &ns.name]).code,
-        0
-    );
-    deployment(&live, &ns.name, "app", &live.image, &[]);
-    wait_for_pod(
-        &live,
-        &ns.name,
-        "app",
-        &["ErrImagePull", "ImagePullBackOff"],
-    );
+    apply_ok(&live, "regcred", &ns.name);
+    failing_deployment(&live, &ns.name, &live.image, &[]);
     kubectl(
         &live,
         &[
@@ -1099,12 +1025,7 @@ fn live_doctor_names_a_pod_older_than_its_service_account_change() {
     );
 
     let run = doctor(&live, &ns.name, pod.trim());
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stdout.contains("[pod-predates-service-account]"),
-        "{}",
-        run.stdout
-    );
+    assert_diagnosed(&run, "pod-predates-service-account");
 }
 
 #[test]
