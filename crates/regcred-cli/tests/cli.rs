@@ -217,6 +217,47 @@ type Refusal = (&'static [&'static str], &'static str, &'static str);
 
 const SECRET_REFUSALS: &[Refusal] = &[
     (
+        &[
+            "secret",
+            "x",
+            "--username",
+            "u",
+            "--password-stdin",
+            "-l",
+            "bad key=v",
+        ],
+        "pw",
+        "label key 'bad key'",
+    ),
+    (
+        &[
+            "workload",
+            "cronjob",
+            "nightly",
+            "--image",
+            "r.example.com/a:1",
+            "--schedule",
+            "0 * * *",
+        ],
+        "",
+        "CronJob schedule '0 * * *' has 4 fields",
+    ),
+    (
+        &[
+            "workload",
+            "deploy",
+            "web",
+            "--image",
+            "r.example.com/a:1",
+            "--secret",
+            "s",
+            "-l",
+            "app=-web",
+        ],
+        "",
+        "label value '-web'",
+    ),
+    (
         &["secret", "RegCred", "--username", "u", "--password-stdin"],
         "pw",
         "'RegCred'",

@@ -23,6 +23,112 @@ pub fn check_label_name(field: &'static str, value: &str) -> Vec<Finding> {
     check_dns1123(field, value, MAX_LABEL, false)
 }
 
+/// Checks labels against the API's rules: a key is an optional DNS subdomain prefix and `/`,
+/// then a name of at most 63 letters, digits, `-`, `_` and `.` that starts and ends with a
+/// letter or digit; a value is empty or such a name.
+pub fn check_labels<'a>(
+    field: &'static str,
+    labels: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (key, value) in labels {
+        let (prefix, name) = key
+            .rsplit_once('/')
+            .map_or((None, key.as_str()), |(p, n)| (Some(p), n));
+        let prefix_problem = prefix.and_then(|prefix| {
+            if prefix.is_empty() {
+                Some("has an empty prefix before '/'".to_owned())
+            } else if prefix.len() > MAX_SUBDOMAIN {
+                Some(format!(
+                    "has a prefix longer than {MAX_SUBDOMAIN} characters"
+                ))
+            } else {
+                dns1123_problem(prefix, true).map(|p| format!("has a prefix that {p}"))
+            }
+        });
+        if let Some(problem) = prefix_problem.or_else(|| label_text_problem(name, false)) {
+            findings.push(
+                Finding::error("label-key-invalid", format!("label key '{}' {problem}", key.escape_debug()))
+                    .with_field(field)
+                    .with_fix("use letters, digits, '-', '_' and '.', starting and ending with a letter or digit, optionally after a DNS prefix and '/', e.g. 'app.kubernetes.io/name'"),
+            );
+        }
+        if let Some(problem) = label_text_problem(value, true) {
+            findings.push(
+                Finding::error("label-value-invalid", format!("label value '{}' of '{}' {problem}", value.escape_debug(), key.escape_debug()))
+                    .with_field(field)
+                    .with_fix("use at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (or leave it empty)"),
+            );
+        }
+    }
+    findings
+}
+
+/// What breaks the API's rule for a label name or value, if anything.
+fn label_text_problem(text: &str, empty_ok: bool) -> Option<String> {
+    if text.is_empty() {
+        return (!empty_ok).then(|| "is empty".to_owned());
+    }
+    if text.len() > MAX_LABEL {
+        return Some(format!("is longer than {MAX_LABEL} characters"));
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if let Some(c) = text.chars().find(|c| !allowed(*c)) {
+        return Some(format!(
+            "has the character '{}', which the API refuses",
+            c.escape_debug()
+        ));
+    }
+    let edges_ok = text.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && text.ends_with(|c: char| c.is_ascii_alphanumeric());
+    (!edges_ok).then(|| "must start and end with a letter or digit".to_owned())
+}
+
+/// Checks a `CronJob` schedule the way the API reads it: five fields (minute, hour, day of
+/// month, month, day of week) or a descriptor such as `@hourly`; no `TZ=` prefix.
+pub fn check_schedule(schedule: &str) -> Vec<Finding> {
+    const DESCRIPTORS: &[&str] = &[
+        "@yearly",
+        "@annually",
+        "@monthly",
+        "@weekly",
+        "@daily",
+        "@midnight",
+        "@hourly",
+    ];
+    let trimmed = schedule.trim();
+    let problem = if trimmed.starts_with("TZ=") || trimmed.starts_with("CRON_TZ=") {
+        Some("sets a time zone, which the API refuses in the schedule".to_owned())
+    } else if trimmed.starts_with('@') {
+        let every = trimmed.strip_prefix("@every ").is_some();
+        (!DESCRIPTORS.contains(&trimmed) && !every)
+            .then(|| format!("is not a known descriptor ({})", DESCRIPTORS.join(", ")))
+    } else {
+        let fields: Vec<&str> = trimmed.split_whitespace().collect();
+        let allowed =
+            |c: char| c.is_ascii_alphanumeric() || matches!(c, '*' | ',' | '-' | '/' | '?');
+        if fields.len() == 5 {
+            fields
+                .iter()
+                .find(|field| !field.chars().all(allowed))
+                .map(|field| format!("has the field '{field}', which is not a cron field"))
+        } else {
+            Some(format!(
+                "has {} fields; a cron schedule has 5",
+                fields.len()
+            ))
+        }
+    };
+    problem
+        .map(|problem| {
+            Finding::error("schedule-invalid", format!("CronJob schedule '{}' {problem}", schedule.escape_debug()))
+                .with_field("schedule")
+                .with_fix("write five fields, minute hour day-of-month month day-of-week, e.g. '0 * * * *' (hourly), or a descriptor like '@daily'; set a time zone with the CronJob's timeZone field")
+        })
+        .into_iter()
+        .collect()
+}
+
 /// Checks a namespace name against the API's DNS-1123 label rule.
 pub fn check_namespace(value: &str) -> Vec<Finding> {
     check_dns1123("namespace", value, MAX_LABEL, false)
@@ -249,6 +355,17 @@ fn host_findings(server: &str, parts: &ServerParts<'_>) -> Vec<Finding> {
                 .with_fix(format!("use '{}' (what kubectl uses) or 'docker.io'", crate::dockerconfig::DOCKER_HUB_SERVER)),
         );
     }
+    let authority = authority(parts);
+    if authority.matches(':').count() > 1 && !authority.starts_with('[') {
+        // "::1" or "fe80::1:5000": image references bracket IPv6 hosts, so this key is never
+        // the host of any image; and where its port ends cannot be told.
+        findings.push(
+            Finding::warning("server-ipv6-unbracketed", format!("registry server '{server}' looks like an IPv6 address without brackets: image references write IPv6 hosts in brackets, so no image matches this key"))
+                .with_fix(format!("write the address in brackets, e.g. '[{authority}]', or '[ADDRESS]:PORT' with a port")),
+        );
+        findings.extend(wildcard_findings(server, parts.host));
+        return findings;
+    }
     if let Some(port) = parts.port {
         findings.push(
             Finding::info("server-port", format!("registry server '{server}' has port {port}: only images written with ':{port}' match it"))
@@ -384,10 +501,98 @@ pub fn check_credentials(credentials: &Credentials) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     fn codes(findings: &[Finding]) -> Vec<&'static str> {
         findings.iter().map(|f| f.code).collect()
+    }
+
+    #[test]
+    fn unbracketed_ipv6_server_is_warned_about_and_not_read_as_a_port() {
+        for server in ["::1", "fe80::1", "2001:db8::1:5000", "https://::1/v1/"] {
+            let findings = check_server(server);
+            assert_eq!(codes(&findings), ["server-ipv6-unbracketed"], "{server}");
+            assert!(findings[0].message.contains(&format!("'{server}'")));
+        }
+        assert!(
+            check_server("fe80::1")
+                .remove(0)
+                .fix
+                .unwrap()
+                .contains("'[fe80::1]'"),
+        );
+        // Bracketed addresses are what image references use: only the port note remains.
+        assert!(check_server("[::1]").is_empty());
+        assert_eq!(codes(&check_server("[::1]:5000")), ["server-port"]);
+    }
+
+    #[test]
+    fn labels_follow_the_api_rules() {
+        let ok = BTreeMap::from([
+            ("app".to_owned(), "web".to_owned()),
+            (
+                "app.kubernetes.io/managed-by".to_owned(),
+                "regcred".to_owned(),
+            ),
+            ("tier".to_owned(), String::new()),
+            ("a_b.c-d".to_owned(), "X_1.y-2".to_owned()),
+        ]);
+        assert!(check_labels("labels", &ok).is_empty());
+        let cases = [
+            ("bad key", "v", "label-key-invalid", "' '"),
+            ("-app", "v", "label-key-invalid", "start and end"),
+            ("/app", "v", "label-key-invalid", "empty prefix"),
+            ("Example.COM/app", "v", "label-key-invalid", "upper-case"),
+            ("", "v", "label-key-invalid", "is empty"),
+            ("app", "-x", "label-value-invalid", "start and end"),
+            ("app", "a/b", "label-value-invalid", "'/'"),
+        ];
+        for (key, value, code, needle) in cases {
+            let labels = BTreeMap::from([(key.to_owned(), value.to_owned())]);
+            let findings = check_labels("labels", &labels);
+            assert_eq!(codes(&findings), [code], "{key}={value}");
+            assert!(
+                findings[0].message.contains(needle),
+                "{}",
+                findings[0].message
+            );
+        }
+        let long = BTreeMap::from([("app".to_owned(), "v".repeat(64))]);
+        assert_eq!(
+            codes(&check_labels("labels", &long)),
+            ["label-value-invalid"]
+        );
+    }
+
+    #[test]
+    fn schedules_are_read_like_the_api() {
+        for ok in [
+            "0 * * * *",
+            "*/5 1-3 * JAN mon-fri",
+            "@hourly",
+            "@every 1h",
+            "0 0 ? * *",
+        ] {
+            assert!(check_schedule(ok).is_empty(), "{ok}");
+        }
+        for (bad, needle) in [
+            ("0 * * *", "4 fields"),
+            ("* * * * * *", "6 fields"),
+            ("@sometimes", "descriptor"),
+            ("TZ=UTC 0 * * * *", "time zone"),
+            ("0 * * * ;", "';'"),
+            ("", "0 fields"),
+        ] {
+            let findings = check_schedule(bad);
+            assert_eq!(codes(&findings), ["schedule-invalid"], "{bad}");
+            assert!(
+                findings[0].message.contains(needle),
+                "{}",
+                findings[0].message
+            );
+        }
     }
 
     #[test]

@@ -76,6 +76,7 @@ pub fn secret(spec: &SecretSpec<'_>) -> Result<Secret> {
     if let Some(namespace) = spec.namespace {
         findings.extend(validate::check_namespace(namespace));
     }
+    findings.extend(validate::check_labels("labels", &spec.labels));
     refuse_errors(findings)?;
 
     let config = match spec.format {

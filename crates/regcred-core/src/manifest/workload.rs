@@ -138,6 +138,14 @@ pub fn check(spec: &WorkloadSpec) -> Vec<Finding> {
     if let Some(account) = &spec.service_account {
         findings.extend(validate::check_name("serviceAccount", account));
     }
+    findings.extend(validate::check_labels("labels", &spec.labels));
+    if let Some(schedule) = spec
+        .schedule
+        .as_deref()
+        .filter(|_| spec.kind == WorkloadKind::CronJob)
+    {
+        findings.extend(validate::check_schedule(schedule));
+    }
     findings.extend(number_findings(spec));
     findings
 }
