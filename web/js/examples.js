@@ -99,3 +99,61 @@ export const EXPLAIN_EXAMPLES = {
   Warning  Failed     90s (x4 over 2m)   kubelet            Failed to pull image "${IMAGE}": pull access denied, repository does not exist or may require authorization
 `),
 };
+
+/** A small app as a Helm chart renders it: comments, a list that already names another Secret, a ServiceAccount. */
+export function injectExample() {
+  return `# Source: shop/templates/web.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      # pulled from the old registry until the move is done
+      imagePullSecrets:
+        - name: legacy-registry
+      containers:
+        - name: web
+          image: "registry.example.com/shop/web:1.4.0"
+          ports: [{containerPort: 8080}]
+---
+# Source: shop/templates/backup.yaml
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: backup
+  namespace: shop
+spec:
+  schedule: '15 3 * * *'
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+          - name: backup
+            image: registry.example.com/shop/backup:2.0.1   # pinned
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: shop
+  namespace: shop
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-settings
+  namespace: shop
+data:
+  LOG_LEVEL: info
+`;
+}

@@ -1,10 +1,12 @@
-// The paste modes: lint a manifest set, inspect a Secret or config.json, explain a failed pull.
+// The paste modes: lint a manifest set, inspect a Secret or config.json, explain a failed pull,
+// inject a pull Secret (js/inject.js).
 
 import { byId, h } from './dom.js';
 import { findingItem } from './generate.js';
-import { EXPLAIN_EXAMPLES, inspectExample, lintExample } from './examples.js';
+import { startInjectMode } from './inject.js';
+import { EXPLAIN_EXAMPLES, injectExample, inspectExample, lintExample } from './examples.js';
 
-const EXAMPLES = { lint: lintExample, inspect: inspectExample, ...EXPLAIN_EXAMPLES };
+const EXAMPLES = { lint: lintExample, inspect: inspectExample, inject: injectExample, ...EXPLAIN_EXAMPLES };
 
 const plural = (count, word) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
@@ -115,12 +117,13 @@ function wirePaste({ name, analyse, render, empty }) {
   };
 }
 
-/** Starts the three paste modes on the analysis module. */
+/** Starts the four paste modes on the analysis module. */
 export function startPasteModes(core) {
   const load = {
     lint: wirePaste({ name: 'lint', analyse: core.lint, render: lintView, empty: 'Paste manifests, or load the example, to see which pulls will fail and why.' }),
     inspect: wirePaste({ name: 'inspect', analyse: core.inspect, render: inspectionView, empty: 'Paste a Secret (YAML or JSON, one or many) or the content of ~/.docker/config.json.' }),
     explain: wirePaste({ name: 'explain', analyse: core.explain, render: explanationView, empty: 'Paste the output of kubectl describe pod, or pick an example above.' }),
+    inject: startInjectMode(core),
   };
   for (const button of document.querySelectorAll('[data-example]')) {
     const example = button.dataset.example;
@@ -131,7 +134,7 @@ export function startPasteModes(core) {
 
 /** Shows why the paste modes cannot run, in each of their result boxes. */
 export function pasteModesUnavailable(error) {
-  for (const name of ['lint', 'inspect', 'explain']) {
+  for (const name of ['lint', 'inspect', 'explain', 'inject']) {
     byId(`${name}-output`).replaceChildren(problem(`The analysis module did not load: ${error.message ?? error}`));
   }
 }

@@ -349,6 +349,155 @@ describe('the paste modes and the CLI', () => {
       await context.close();
     }
   });
+
+  /** Lets the paste box's scheduled run (one per animation frame) happen. */
+  const settle = (page) => page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+  const injectRun = (args, input) => spawnSync(REGCRED, ['inject', ...args, '-f', '-'], { input, encoding: 'utf8' });
+  /** `regcred inject --check` lines: `<stdin>:LINE: would add 'S' to OBJECT (PATH)`. */
+  const checkLines = (stdout) => stdout.split('\n').filter(Boolean).map((line) => {
+    const [, at, object, path] = /^<stdin>:(\d+): would add '[^']*' to (\S+) \((\S+)\)$/.exec(line);
+    return { object, path, line: at };
+  });
+  const changesShown = (page) => page.$$eval('#inject-output .inject-change', (items) => items.map((item) => ({
+    object: item.dataset.object, path: item.dataset.path, line: item.dataset.line,
+  })));
+
+  // Comments, four-space and odd list indentation, a list that already names another Secret, a
+  // JSON document, a document end marker. No CRLF: a textarea's value always has LF line ends,
+  // so CRLF cannot reach the page by pasting (the core's CRLF handling is tested natively).
+  const MANIFESTS = `# rendered by hand
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+    name: api            # four-space indentation
+    namespace: shop
+    labels: {app: api}
+spec:
+    template:
+        spec:
+            imagePullSecrets:
+              -   name: legacy-registry   # kept
+            containers:
+              -   name: api
+                  image: 'registry.example.com/shop/api:3.1'
+---
+# a Job as JSON
+{"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "migrate", "namespace": "shop"},
+ "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "m", "image": "registry.example.com/shop/api:3.1"}]}}}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: shop, namespace: shop}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: debug
+spec:
+  containers:
+  - name: sh
+    image: busybox   # public
+...
+`;
+
+  test('inject gives the bytes of regcred inject, and a second run changes nothing', async () => {
+    const { context, page, errors } = await openPage();
+    try {
+      await page.click('#mode-inject');
+      assert.equal(await page.inputValue('#inject-secret'), 'cr-registry-secret', 'prefilled from the Generate form');
+      const cases = [
+        { fields: {}, args: [] },
+        { fields: { namespaces: 'shop', selector: 'app in (api, web)', serviceAccounts: true }, args: ['-n', 'shop', '-l', 'app in (api, web)', '--service-accounts'] },
+        { fields: { kinds: 'Job, pod' }, args: ['--kind', 'Job,pod'] },
+      ];
+      for (const { fields, args } of cases) {
+        const label = JSON.stringify(fields);
+        await page.fill('#inject-secret', 'regcred');
+        await page.fill('#inject-kinds', fields.kinds ?? '');
+        await page.fill('#inject-namespaces', fields.namespaces ?? '');
+        await page.fill('#inject-selector', fields.selector ?? '');
+        await page.setChecked('#inject-service-accounts', fields.serviceAccounts ?? false);
+        await page.fill('#inject-input', MANIFESTS);
+        await settle(page);
+        const input = await page.inputValue('#inject-input');
+        assert.equal(input, MANIFESTS);
+
+        const output = await page.textContent('#inject-code');
+        const cliRun = injectRun(['--secret', 'regcred', ...args], input);
+        assert.equal(cliRun.status, 0, cliRun.stderr);
+        assert.equal(output, cliRun.stdout, label);
+        assert.notEqual(output, input, label);
+        if (!args.length) assert.match(output, /-   name: legacy-registry   # kept\n {14}-   name: regcred\n/, 'the existing item stays, the new one follows its style');
+        const check = injectRun(['--secret', 'regcred', '--check', ...args], input);
+        assert.equal(check.status, 1, check.stderr);
+        assert.deepEqual(await changesShown(page), checkLines(check.stdout), label);
+
+        await page.fill('#inject-input', output);
+        await settle(page);
+        assert.equal(await page.textContent('#inject-code'), output, `second run: ${label}`);
+        assert.deepEqual(await changesShown(page), [], `second run: ${label}`);
+        assert.match(await page.textContent('#inject-count'), /^0 added · [1-9]\d* already had it · regcred inject --check exits 0$/);
+        assert.equal(injectRun(['--secret', 'regcred', '--check', ...args], output).status, 0, label);
+      }
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('inject shows the line and column of a syntax error, and copy and download give the output', async () => {
+    const { context, page } = await openPage();
+    try {
+      await page.click('#mode-inject');
+      await page.click('[data-example=inject]');
+      await settle(page);
+      const good = await page.textContent('#inject-code');
+      assert.equal(good, injectRun(['--secret', 'cr-registry-secret'], await page.inputValue('#inject-input')).stdout);
+      assert.equal(await page.locator('#inject-output .inject-change').count(), 2);
+      const saved = page.waitForEvent('download');
+      await page.click('#inject-download');
+      const download = await saved;
+      assert.equal(download.suggestedFilename(), 'manifests-with-cr-registry-secret.yaml');
+      assert.equal(readFileSync(await download.path(), 'utf8'), good);
+
+      const broken = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers: [{name: web, image: "hunter2\n';
+      await page.fill('#inject-input', broken);
+      await page.locator('#inject-input-error .problem').waitFor();
+      const cliRun = injectRun(['--secret', 'cr-registry-secret'], broken);
+      assert.equal(cliRun.status, 2);
+      const [, line, column] = /<stdin>:(\d+):(\d+): invalid YAML/.exec(cliRun.stderr);
+      const shown = await page.textContent('#inject-input-error .problem');
+      assert.match(shown, new RegExp(`line ${line}, column ${column}: `));
+      assert.ok(!shown.includes('hunter2'), shown);
+      assert.equal(await page.getAttribute('#inject-input', 'aria-invalid'), 'true');
+      assert.equal(await page.isVisible('#inject-banner'), true, 'the last good output is marked stale');
+      assert.equal(await page.textContent('#inject-code'), good);
+      assert.equal(await page.isDisabled('#inject-copy'), true);
+      await page.click('#inject-input-error button');
+      const caret = await page.evaluate(() => ({ focus: document.activeElement.id, at: document.activeElement.selectionStart }));
+      const expected = broken.split('\n').slice(0, line - 1).reduce((sum, text) => sum + text.length + 1, 0) + Number(column) - 1;
+      assert.deepEqual(caret, { focus: 'inject-input', at: expected });
+
+      await page.fill('#inject-secret', 'Reg_Cred');
+      await page.locator('#inject-secret-findings li').waitFor();
+      assert.match(await page.textContent('#inject-secret-findings'), /'Reg_Cred'/);
+      assert.equal(await page.getAttribute('#inject-secret', 'aria-invalid'), 'true');
+      await page.fill('#inject-secret', 'regcred');
+      await page.fill('#inject-selector', 'app in (web');
+      await page.locator('#inject-selector-findings li').waitFor();
+      await page.fill('#inject-selector', '');
+      await page.locator('#inject-selector-findings li').waitFor({ state: 'detached' });
+
+      await page.click('[data-example=inject]');
+      await settle(page);
+      assert.equal(await page.isHidden('#inject-input-error'), true);
+      assert.equal(await page.getAttribute('#inject-input', 'aria-invalid'), null);
+      assert.equal(await page.isEnabled('#inject-copy'), true);
+      await page.click('#inject-copy');
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 describe('privacy', () => {
@@ -378,6 +527,14 @@ describe('privacy', () => {
       await page.click('[data-example=lint]');
       await page.click('#mode-explain');
       await page.click('[data-example=explain-rejected]');
+      await page.click('#mode-inject');
+      await page.click('[data-example=inject]');
+      await page.fill('#inject-namespaces', 'shop');
+      await page.check('#inject-service-accounts');
+      await page.click('#inject-copy');
+      const injected = page.waitForEvent('download');
+      await page.click('#inject-download');
+      assert.equal(readFileSync(await (await injected).path(), 'utf8'), await page.textContent('#inject-code'));
       await page.click('#mode-generate');
       await page.waitForTimeout(500);
 
@@ -488,8 +645,15 @@ describe('keyboard and layout', () => {
       await page.keyboard.press('ArrowRight');
       assert.equal(await page.isVisible('#lint-input'), true);
       await page.keyboard.press('End');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'mode-inject');
+      assert.equal(await page.isVisible('#inject-input'), true);
+      await page.keyboard.press('ArrowLeft');
       assert.equal(await page.evaluate(() => document.activeElement.id), 'mode-explain');
       assert.equal(await page.isVisible('#explain-input'), true);
+      assert.equal(await page.isHidden('#inject-input'), true);
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowRight');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'mode-generate', 'the last tab wraps to the first');
     } finally {
       await context.close();
     }
@@ -504,10 +668,17 @@ describe('keyboard and layout', () => {
         await fill(page, { username: 'ali:ce', password: 'x', image: 'registry.cloudraya.com:5000/my-app', namespaces: 'team-a' });
         await page.click('#privacy-toggle');
         await page.evaluate(AXE);
-        const states = [['generate', null], ['lint', 'lint'], ['inspect', 'inspect'], ['explain', 'explain-missing']];
+        // Inject twice: with the example's output, then with a syntax error and a bad secret name.
+        const breakInject = async () => {
+          await page.fill('#inject-input', 'kind: Pod\nspec: [unclosed\n');
+          await page.fill('#inject-secret', 'Bad_Name');
+          await page.locator('#inject-secret-findings li').waitFor();
+        };
+        const states = [['generate', null], ['lint', 'lint'], ['inspect', 'inspect'], ['explain', 'explain-missing'], ['inject', 'inject'], ['inject', breakInject]];
         for (const [mode, example] of states) {
           await page.click(`#mode-${mode}`);
-          if (example) await page.click(`[data-example=${example}]`);
+          if (typeof example === 'function') await example();
+          else if (example) await page.click(`[data-example=${example}]`);
           const result = await page.evaluate(() => window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));
           for (const violation of result.violations) {
             problems.push(`${colorScheme} ${mode}: ${violation.id} (${violation.nodes.length}): ${violation.nodes.slice(0, 3).map((node) => node.target.join(' ')).join(', ')}`);
@@ -533,7 +704,7 @@ describe('keyboard and layout', () => {
           await page.screenshot({ path: file, fullPage: size === 'phone' });
           shots.push(file);
           if (size === 'desktop') {
-            for (const [mode, example] of [['lint', 'lint'], ['inspect', 'inspect'], ['explain', 'explain-anonymous']]) {
+            for (const [mode, example] of [['lint', 'lint'], ['inspect', 'inspect'], ['explain', 'explain-anonymous'], ['inject', 'inject']]) {
               await page.click(`#mode-${mode}`);
               await page.click(`[data-example=${example}]`);
               const modeFile = join(ARTIFACTS, `${mode}-${size}-${colorScheme}.png`);

@@ -1,5 +1,7 @@
-//! Exports for pasted text: inspection, lint of manifest sets, explanation of pull failures.
+//! Exports for pasted text: inspection, lint and injection of manifest sets, explanation of pull
+//! failures.
 
+use regcred_core::inject::{self as injection, InjectOptions};
 use regcred_core::{explain as explanation, inspect as inspection, lint as linting};
 use wasm_bindgen::prelude::*;
 
@@ -34,4 +36,32 @@ pub fn lint(text: &str) -> JsResult {
 #[wasm_bindgen]
 pub fn explain(text: &str) -> JsResult {
     to_js(&explanation::explain(text))
+}
+
+/// The inject options the page sends, or an error naming what does not fit.
+fn inject_options(options: JsValue) -> JsResult<InjectOptions> {
+    serde_wasm_bindgen::from_value(options).map_err(|error| {
+        JsError::new(&format!(
+            "the inject form does not make inject options: {error}; reload the page"
+        ))
+    })
+}
+
+/// Adds the pull secret to every matching pod spec of a pasted manifest set, changing no other
+/// byte: the same text as `regcred inject --secret NAME -f -`, with the changes, the objects
+/// that already had the secret and the findings beside it.
+///
+/// `options` has the shape of `InjectOptions` in camelCase: `secret`, `kinds`, `namespaces`,
+/// `selector`, `serviceAccounts`.
+///
+/// # Errors
+/// Text that is not YAML, as `line L, column C: reason` (the position only, never the text);
+/// an invalid secret name or label selector; options of the wrong shape.
+#[wasm_bindgen]
+pub fn inject(text: &str, options: JsValue) -> JsResult {
+    let options = inject_options(options)?;
+
+    let injected = injection::inject(text, &options).map_err(|error| js_error(&error))?;
+
+    to_js(&injected)
 }

@@ -213,3 +213,94 @@ fn explain_names_the_anonymous_pull() {
         "registry.example.com/web:1.0"
     );
 }
+
+/// Two documents with comments and odd indentation; the Deployment already lists another secret.
+const MANIFESTS: &str = concat!(
+    "# app\n",
+    "apiVersion: apps/v1\n",
+    "kind: Deployment\n",
+    "metadata:\n",
+    "   name: web\n",
+    "   namespace: shop\n",
+    "spec:\n",
+    "   template:\n",
+    "      spec:\n",
+    "         imagePullSecrets:\n",
+    "         -   name: other   # kept\n",
+    "         containers:\n",
+    "         -   name: web\n",
+    "             image: registry.example.com/web:1.0\n",
+    "---\n",
+    "apiVersion: v1\n",
+    "kind: Pod\n",
+    "metadata: {name: job, namespace: shop}\n",
+    "spec:\n",
+    "  containers: [{name: job, image: busybox}]\n",
+);
+
+fn inject_options(secret: &str) -> JsValue {
+    js(&json!({
+        "secret": secret,
+        "kinds": [],
+        "namespaces": ["shop"],
+        "selector": null,
+        "serviceAccounts": false
+    }))
+}
+
+#[wasm_bindgen_test]
+fn inject_gives_the_core_text_and_changes_and_a_second_run_changes_nothing() {
+    let native = regcred_core::inject::inject(
+        MANIFESTS,
+        &regcred_core::inject::InjectOptions::new("regcred").with_namespaces(["shop"]),
+    )
+    .unwrap();
+
+    let injected = regcred_wasm::inject(MANIFESTS, inject_options("regcred")).unwrap();
+
+    let text = string_field(&injected, "text");
+    assert_eq!(text, native.text);
+    assert!(
+        text.contains("-   name: other   # kept\n         -   name: regcred\n"),
+        "{text}"
+    );
+    let changes: Vec<Value> = serde_wasm_bindgen::from_value(field(&injected, "changes")).unwrap();
+    assert_eq!(changes.len(), 2);
+    assert_eq!(changes[0]["object"], "Deployment/shop/web");
+    assert_eq!(changes[0]["path"], "spec.template.spec.imagePullSecrets");
+    assert_eq!(changes[0]["line"], native.changes[0].line);
+    let again = regcred_wasm::inject(&text, inject_options("regcred")).unwrap();
+    assert_eq!(string_field(&again, "text"), text);
+    let unchanged: Vec<String> =
+        serde_wasm_bindgen::from_value(field(&again, "unchanged")).unwrap();
+    assert_eq!(unchanged, ["Deployment/shop/web", "Pod/shop/job"]);
+}
+
+#[wasm_bindgen_test]
+fn inject_throws_the_line_and_column_of_a_syntax_error_without_the_text() {
+    let text = "kind: Pod\nspec:\n  containers: [{name: hunter2-secret-value\n";
+
+    let error = regcred_wasm::inject(text, inject_options("regcred"))
+        .map_err(JsValue::from)
+        .unwrap_err();
+
+    let message = error_message(error);
+    assert!(message.starts_with("line "), "{message}");
+    assert!(message.contains(", column "), "{message}");
+    assert!(!message.contains("hunter2"), "{message}");
+}
+
+#[wasm_bindgen_test]
+fn inject_throws_on_a_bad_secret_name_or_malformed_options() {
+    let error = regcred_wasm::inject(MANIFESTS, inject_options("Reg_Cred"))
+        .map_err(JsValue::from)
+        .unwrap_err();
+    assert!(error_message(error).contains("'Reg_Cred'"));
+
+    for bad in [json!(null), json!({ "secret": "x", "kinds": "Pod" })] {
+        let error = regcred_wasm::inject(MANIFESTS, js(&bad))
+            .map_err(JsValue::from)
+            .unwrap_err();
+        assert!(error_message(error).contains("inject options"), "{bad}");
+    }
+}

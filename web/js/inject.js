@@ -1,0 +1,233 @@
+// Inject mode: pasted manifests come back with the pull Secret added, as `regcred inject` prints them.
+
+import { byId, copyText, download, h, toast } from './dom.js';
+import { findingItem } from './generate.js';
+import { renderCode } from './highlight.js';
+
+const plural = (count, word) => `${count} ${word}${count === 1 ? '' : 's'}`;
+const list = (value) => value.split(/[\s,]+/).filter(Boolean);
+
+/** The core's syntax errors read `line L, column C: reason` (inject::Error::Syntax). */
+const SYNTAX = /^line (\d+), column (\d+): /;
+
+/** The options as `InjectOptions` (camelCase), from the fields above the paste box. */
+function readOptions() {
+  const selector = byId('inject-selector').value.trim();
+  return {
+    secret: byId('inject-secret').value.trim(),
+    kinds: list(byId('inject-kinds').value),
+    namespaces: list(byId('inject-namespaces').value),
+    selector: selector === '' ? null : selector,
+    serviceAccounts: byId('inject-service-accounts').checked,
+  };
+}
+
+/** Where a thrown error belongs: beside the paste box (with its position), or beside a field. */
+function placeError(error) {
+  const message = String(error.message ?? error);
+  const syntax = SYNTAX.exec(message);
+  if (syntax) return { place: 'input', message, line: Number(syntax[1]), column: Number(syntax[2]) };
+  // The core checks the secret name first, then the selector, and reads the text only then.
+  if (message.startsWith('label selector ')) return { place: 'selector', message };
+  return { place: 'secret', message };
+}
+
+/** The UTF-16 offset of a line and column (both from one, the column in characters) in `text`. */
+function offsetOf(text, line, column) {
+  const lines = text.split('\n');
+  const index = Math.min(line, lines.length) - 1;
+  const before = lines.slice(0, index).reduce((sum, each) => sum + each.length + 1, 0);
+  const within = [...lines[index]].slice(0, column - 1).join('').length;
+  return before + within;
+}
+
+/** Puts the caret of the paste box at the syntax error, scrolled into view. */
+function showPosition(input, line, column) {
+  const at = offsetOf(input.value, line, column);
+  input.focus();
+  input.setSelectionRange(at, at);
+  const lineHeight = parseFloat(getComputedStyle(input).lineHeight) || 19;
+  input.scrollTop = Math.max(0, (line - 3) * lineHeight);
+}
+
+function fieldError(name, message) {
+  const findings = byId(`inject-${name}-findings`);
+  const input = byId(`inject-${name}`);
+  const container = input.closest('.field');
+  findings.replaceChildren(...(message ? [findingItem({ severity: 'error', code: `inject-${name}`, message }, false)] : []));
+  container.dataset.severity = message ? 'error' : '';
+  if (message) input.setAttribute('aria-invalid', 'true');
+  else input.removeAttribute('aria-invalid');
+}
+
+function inputError(input, problem) {
+  const box = byId('inject-input-error');
+  box.hidden = !problem;
+  if (!problem) {
+    box.replaceChildren();
+    delete box.dataset.message;
+    input.removeAttribute('aria-invalid');
+    return;
+  }
+  input.setAttribute('aria-invalid', 'true');
+  // The same error on the next keystroke is not announced again.
+  if (box.dataset.message === problem.message) return;
+  box.dataset.message = problem.message;
+  const jump = h('button', { type: 'button', class: 'button ghost', text: `Go to line ${problem.line}` });
+  jump.addEventListener('click', () => showPosition(input, problem.line, problem.column));
+  box.replaceChildren(h('p', { class: 'problem', role: 'alert' }, h('strong', { text: 'Not valid YAML: ' }), problem.message), jump);
+}
+
+function changeList(changes) {
+  return h('ul', { class: 'inject-list' }, changes.map((change) => h(
+    'li',
+    { class: 'inject-change', 'data-object': change.object, 'data-path': change.path, 'data-line': change.line },
+    h('code', { class: 'finding-object', text: change.object }),
+    h('span', { class: 'inject-path' }, h('code', { text: change.path }), ` · line ${change.line}`),
+  )));
+}
+
+/** The summary under the output: what got the Secret, what had it already, what was left alone. */
+function summaryView(injected, secret) {
+  const { changes, unchanged, findings } = injected;
+  byId('inject-count').textContent = `${changes.length} added · ${unchanged.length} already had it · regcred inject --check exits ${changes.length ? 1 : 0}`;
+  const parts = [];
+  if (changes.length) {
+    parts.push(h('h3', { text: `'${secret}' added to ${plural(changes.length, 'object')}` }), changeList(changes));
+  }
+  if (unchanged.length) {
+    parts.push(
+      h('h3', { text: `Already listed '${secret}'` }),
+      h('ul', { class: 'inject-list' }, unchanged.map((object) => h('li', {}, h('code', { class: 'finding-object', text: object })))),
+    );
+  }
+  if (findings.length) {
+    parts.push(h('h3', { text: `Left alone (${findings.length})` }), h('ul', { class: 'findings' }, findings.map((finding) => findingItem(finding, true))));
+  }
+  if (!changes.length && !unchanged.length && !findings.length) {
+    parts.push(h('p', { class: 'hint', text: 'No object matched: nothing here has a pod spec, or the kinds, namespaces and selector above exclude every one.' }));
+  } else if (!changes.length && !findings.length) {
+    parts.push(h('p', { class: 'all-clear', text: `Nothing to do: every matching object already lists '${secret}'.` }));
+  }
+  return parts;
+}
+
+/** The paste box, the options and the output, wired to the core's `inject`. */
+class InjectMode {
+  constructor(core) {
+    this.core = core;
+    this.input = byId('inject-input');
+    this.lastGood = null;
+    this.current = null;
+    this.frame = 0;
+    this.secretTouched = false;
+  }
+
+  start() {
+    // TODO: a textarea's value has LF line ends only, so CRLF files come back with LF; reading a
+    // dropped or chosen file instead would keep every byte, as the CLI does.
+    const secret = byId('inject-secret');
+    const generateSecret = byId('f-secret-name');
+    // The Generate form's Secret is the likely one to add, until the user types another here.
+    // Presets and Reset change it too, so the whole form is followed (after its own handlers).
+    const follow = () => {
+      if (this.secretTouched || secret.value === generateSecret.value) return;
+      secret.value = generateSecret.value;
+      this.schedule();
+    };
+    secret.value = generateSecret.value;
+    byId('form').addEventListener('input', follow);
+    byId('reset').addEventListener('click', follow);
+    secret.addEventListener('input', () => {
+      this.secretTouched = true;
+    });
+    for (const id of ['inject-input', 'inject-secret', 'inject-kinds', 'inject-namespaces', 'inject-selector']) {
+      byId(id).addEventListener('input', () => this.schedule());
+    }
+    byId('inject-service-accounts').addEventListener('change', () => this.schedule());
+    byId('inject-copy').addEventListener('click', () => this.copy());
+    byId('inject-download').addEventListener('click', () => this.save());
+    this.run();
+    return (text) => this.load(text);
+  }
+
+  /** Large pastes: one run per frame however fast the keys come. */
+  schedule() {
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.run());
+  }
+
+  load(text) {
+    this.input.value = text;
+    this.run();
+    this.input.focus();
+    this.input.setSelectionRange(0, 0);
+    this.input.scrollTop = 0;
+  }
+
+  run() {
+    this.frame = 0;
+    const started = performance.now();
+    const options = readOptions();
+    const text = this.input.value;
+    let injected = null;
+    let problem = null;
+    // Empty text too: the options are checked before the text is read, so a bad name shows at once.
+    try {
+      injected = this.core.inject(text, options);
+    } catch (error) {
+      problem = placeError(error);
+    }
+    fieldError('secret', problem?.place === 'secret' ? problem.message : null);
+    fieldError('selector', problem?.place === 'selector' ? problem.message : null);
+    inputError(this.input, problem?.place === 'input' ? problem : null);
+    this.render(text, options, injected, problem);
+    const elapsed = performance.now() - started;
+    byId('inject-time').textContent = text.trim() === '' || problem ? '' : `injected in ${elapsed < 1 ? elapsed.toFixed(2) : elapsed.toFixed(1)} ms`;
+  }
+
+  render(text, options, injected, problem) {
+    const output = byId('inject-output');
+    const banner = byId('inject-banner');
+    const blank = text.trim() === '';
+    const result = blank ? null : injected;
+    if (result) this.lastGood = result;
+    if (blank) this.lastGood = null;
+    const shown = result ?? (problem ? this.lastGood : null);
+    const language = /^\s*[[{]/.test(text) ? 'json' : 'yaml';
+    renderCode(byId('inject-code'), byId('inject-gutter'), shown?.text ?? '', language);
+    byId('inject-panel').classList.toggle('is-stale', Boolean(problem && shown));
+    banner.hidden = !(problem && shown);
+    banner.className = 'banner banner-stale';
+    banner.textContent = problem && shown ? 'This is the output of the last valid input: fix the problem marked in red to update it.' : '';
+    this.current = result ? { text: result.text, file: `manifests-with-${options.secret}.${language}`, language } : null;
+    byId('inject-copy').disabled = !this.current;
+    byId('inject-download').disabled = !this.current;
+    const lines = result ? result.text.split('\n').length - (result.text.endsWith('\n') ? 1 : 0) : 0;
+    byId('inject-status').textContent = result ? `${plural(result.changes.length, 'object')} changed · ${plural(lines, 'line')}` : '';
+    if (result) {
+      output.replaceChildren(...summaryView(result, options.secret));
+    } else {
+      byId('inject-count').textContent = '';
+      const hint = problem
+        ? 'Nothing injected from the text as it is: fix the problem marked in red.'
+        : 'Paste manifests, or load the example, to add the pull Secret to every pod spec in them.';
+      output.replaceChildren(h('p', { class: 'hint', text: hint }));
+    }
+  }
+
+  async copy() {
+    if (!this.current) return;
+    toast((await copyText(this.current.text)) ? `Copied ${this.current.file}` : 'Copy failed: select the text and copy it by hand');
+  }
+
+  save() {
+    if (!this.current) return;
+    download(this.current.file, this.current.text, this.current.language === 'json' ? 'application/json' : 'application/yaml');
+    toast(`Saved ${this.current.file}`);
+  }
+}
+
+/** Starts inject mode on the analysis module; returns the function that loads an example. */
+export function startInjectMode(core) {
+  return new InjectMode(core).start();
+}
