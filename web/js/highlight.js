@@ -79,9 +79,12 @@ const rendered = new WeakMap();
 
 function lineElement(lineOf, line) {
   const element = document.createElement('span');
-  for (const part of lineOf(line)) {
+  // A CRLF line's CR is kept after the coloured part: the patterns read up to the line's end.
+  const cr = line.endsWith('\r');
+  for (const part of lineOf(cr ? line.slice(0, -1) : line)) {
     if (part !== '' && part !== null && part !== undefined && part !== false) element.append(part);
   }
+  if (cr) element.append('\r');
   return element;
 }
 

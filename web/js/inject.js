@@ -1,6 +1,7 @@
-// Inject mode: pasted manifests come back with the pull Secret added, as `regcred inject` prints them.
+// Inject mode: pasted, opened or dropped manifests come back with the pull Secret added, as `regcred inject` prints them.
 
 import { byId, copyText, download, h, toast } from './dom.js';
+import { carriesFiles, describeText, draggedFile, readUtf8 } from './file.js';
 import { findingItem } from './generate.js';
 import { renderCode } from './highlight.js';
 
@@ -32,13 +33,17 @@ function placeError(error) {
   return { place: 'secret', message };
 }
 
-/** The UTF-16 offset of a line and column (both from one, the column in characters) in `text`. */
+/**
+ * The UTF-16 offset of a line and column (both from one, the column in characters) in `text`.
+ * The parser gives a BOM no column, so on the first line it is stepped over.
+ */
 function offsetOf(text, line, column) {
   const lines = text.split('\n');
   const index = Math.min(line, lines.length) - 1;
   const before = lines.slice(0, index).reduce((sum, each) => sum + each.length + 1, 0);
-  const within = [...lines[index]].slice(0, column - 1).join('').length;
-  return before + within;
+  const bom = index === 0 && lines[0].startsWith('\uFEFF') ? 1 : 0;
+  const within = [...lines[index].slice(bom)].slice(0, column - 1).join('').length;
+  return before + bom + within;
 }
 
 /** Puts the caret of the paste box at the syntax error, scrolled into view. */
@@ -76,6 +81,21 @@ function inputError(input, problem) {
   const jump = h('button', { type: 'button', class: 'button ghost', text: `Go to line ${problem.line}` });
   jump.addEventListener('click', () => showPosition(input, problem.line, problem.column));
   box.replaceChildren(h('p', { class: 'problem', role: 'alert' }, h('strong', { text: 'Not valid YAML: ' }), problem.message), jump);
+}
+
+/** A file that could not be opened: said beside the paste box, and nothing else changes. */
+function fileError(message) {
+  const box = byId('inject-file-error');
+  box.hidden = !message;
+  box.replaceChildren(...(message ? [h('p', { class: 'problem', role: 'alert', text: message })] : []));
+}
+
+/** What the note under the paste box says about an opened file, or null with none. */
+function sourceNote(file) {
+  if (!file) return null;
+  if (!file.edited) return [`from ${file.name}`, file.lineEnds, file.hasBom && 'BOM kept'].filter(Boolean).join(' · ');
+  const lost = file.hasCrlf ? ', with LF line ends (open the file again to keep its CRLF)' : '';
+  return `${file.name}, edited here: the text in the box is the source now${lost}`;
 }
 
 function changeList(changes) {
@@ -121,11 +141,15 @@ class InjectMode {
     this.current = null;
     this.frame = 0;
     this.secretTouched = false;
+    // An opened file: its decoded text is the source, byte for byte, until the box is edited (a
+    // textarea's value has LF line ends only, so the box cannot hold a CRLF file itself).
+    this.file = null;
+    this.opening = 0;
+    this.note = byId('inject-source');
+    this.noFileNote = this.note.textContent;
   }
 
   start() {
-    // TODO: a textarea's value has LF line ends only, so CRLF files come back with LF; reading a
-    // dropped or chosen file instead would keep every byte, as the CLI does.
     const secret = byId('inject-secret');
     const generateSecret = byId('f-secret-name');
     // The Generate form's Secret is the likely one to add, until the user types another here.
@@ -141,9 +165,14 @@ class InjectMode {
     secret.addEventListener('input', () => {
       this.secretTouched = true;
     });
-    for (const id of ['inject-input', 'inject-secret', 'inject-kinds', 'inject-namespaces', 'inject-selector']) {
+    for (const id of ['inject-secret', 'inject-kinds', 'inject-namespaces', 'inject-selector']) {
       byId(id).addEventListener('input', () => this.schedule());
     }
+    this.input.addEventListener('input', () => {
+      this.edited();
+      this.schedule();
+    });
+    this.wireFiles();
     byId('inject-service-accounts').addEventListener('change', () => this.schedule());
     byId('inject-copy').addEventListener('click', () => this.copy());
     byId('inject-download').addEventListener('click', () => this.save());
@@ -156,7 +185,78 @@ class InjectMode {
     if (!this.frame) this.frame = requestAnimationFrame(() => this.run());
   }
 
+  /** The "Open file…" button and dropping a file on the paste box. */
+  wireFiles() {
+    const picker = byId('inject-file');
+    byId('inject-open').addEventListener('click', () => picker.click());
+    picker.addEventListener('change', () => {
+      const [file] = picker.files;
+      // Cleared, so that choosing the same file again (after an edit) opens it again.
+      picker.value = '';
+      if (file) this.open(file);
+    });
+    const dragging = (event) => {
+      if (!carriesFiles(event)) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = 'copy';
+      this.input.classList.add('is-drop-target');
+    };
+    this.input.addEventListener('dragenter', dragging);
+    this.input.addEventListener('dragover', dragging);
+    this.input.addEventListener('dragleave', () => this.input.classList.remove('is-drop-target'));
+    this.input.addEventListener('drop', (event) => {
+      this.input.classList.remove('is-drop-target');
+      const file = draggedFile(event);
+      if (!file) return;
+      event.preventDefault();
+      this.open(file);
+    });
+  }
+
+  /** Reads a file as the source; a file that cannot be read is named and changes nothing. */
+  async open(file) {
+    this.opening += 1;
+    const attempt = this.opening;
+    let text;
+    try {
+      text = await readUtf8(file);
+    } catch (error) {
+      if (attempt === this.opening) fileError(error.message);
+      return;
+    }
+    if (attempt !== this.opening) return;
+    this.setSource(text, { name: file.name, text, ...describeText(text), edited: false });
+  }
+
+  /** The text inject reads: the opened file's own, or the box's once it was edited. */
+  source() {
+    return this.file && !this.file.edited ? this.file.text : this.input.value;
+  }
+
+  edited() {
+    if (!this.file) return;
+    // An emptied box starts over: what is pasted next is not that file.
+    if (this.input.value === '') this.file = null;
+    else if (this.file.edited) return;
+    else this.file.edited = true;
+    this.showSource();
+  }
+
+  showSource() {
+    const note = sourceNote(this.file) ?? this.noFileNote;
+    if (this.note.textContent !== note) this.note.textContent = note;
+  }
+
   load(text) {
+    this.opening += 1;
+    this.setSource(text, null);
+  }
+
+  /** Shows `text` in the box and injects into it; `file` is the opened file, or null. */
+  setSource(text, file) {
+    this.file = file;
+    fileError(null);
+    this.showSource();
     this.input.value = text;
     this.run();
     this.input.focus();
@@ -168,7 +268,7 @@ class InjectMode {
     this.frame = 0;
     const started = performance.now();
     const options = readOptions();
-    const text = this.input.value;
+    const text = this.source();
     let injected = null;
     let problem = null;
     // Empty text too: the options are checked before the text is read, so a bad name shows at once.
@@ -199,7 +299,8 @@ class InjectMode {
     banner.hidden = !(problem && shown);
     banner.className = 'banner banner-stale';
     banner.textContent = problem && shown ? 'This is the output of the last valid input: fix the problem marked in red to update it.' : '';
-    this.current = result ? { text: result.text, file: `manifests-with-${options.secret}.${language}`, language } : null;
+    const file = this.file?.name ?? `manifests-with-${options.secret}.${language}`;
+    this.current = result ? { text: result.text, file, language } : null;
     byId('inject-copy').disabled = !this.current;
     byId('inject-download').disabled = !this.current;
     const lines = result ? result.text.split('\n').length - (result.text.endsWith('\n') ? 1 : 0) : 0;

@@ -7,8 +7,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -75,7 +76,23 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.close();
+  if (fileDir) rmSync(fileDir, { recursive: true, force: true });
 });
+
+let fileDir;
+
+/** A file for the page's file input, written into a temporary directory removed after the run. */
+function fixture(name, bytes) {
+  fileDir ??= mkdtempSync(join(tmpdir(), 'regcred-web-'));
+  const path = join(fileDir, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+/** A Pod with CRLF line ends and a BOM, as an editor on Windows may save it. */
+const CRLF_POD = '\uFEFFapiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: p\r\nspec:\r\n  containers:\r\n  - name: c\r\n    image: busybox\r\n';
+/** Latin-1 bytes (0xE9 for é) that are not UTF-8. */
+const LATIN1_POD = Buffer.from('apiVersion: v1\nkind: Pod\nmetadata:\n  name: caf\xe9\n', 'latin1');
 
 /**
  * A fresh page with every request recorded three ways (page events, DevTools protocol, CSP
@@ -364,7 +381,7 @@ describe('the paste modes and the CLI', () => {
 
   // Comments, four-space and odd list indentation, a list that already names another Secret, a
   // JSON document, a document end marker. No CRLF: a textarea's value always has LF line ends,
-  // so CRLF cannot reach the page by pasting (the core's CRLF handling is tested natively).
+  // so CRLF cannot reach the page by pasting; it comes through an opened file (tested below).
   const MANIFESTS = `# rendered by hand
 apiVersion: apps/v1
 kind: Deployment
@@ -498,6 +515,85 @@ spec:
       await context.close();
     }
   });
+
+  test('inject keeps every byte of an opened or dropped file, CRLF and BOM too, and refuses one that is not UTF-8', async () => {
+    const crlf = `\uFEFF${MANIFESTS.replaceAll('\n', '\r\n')}`;
+    const file = fixture('deploy.yaml', crlf);
+    const expected = spawnSync(REGCRED, ['inject', '--secret', 'regcred', '-f', file]);
+    assert.equal(expected.status, 0, String(expected.stderr));
+    const { context, page, errors } = await openPage();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+    const saveInjected = async () => {
+      const saved = page.waitForEvent('download');
+      await page.click('#inject-download');
+      const download = await saved;
+      return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
+    };
+    try {
+      await page.click('#mode-inject');
+      await page.fill('#inject-secret', 'regcred');
+      await page.setInputFiles('#inject-file', file);
+      await page.locator('#inject-source', { hasText: 'from deploy.yaml' }).waitFor();
+      assert.equal(await page.textContent('#inject-source'), 'from deploy.yaml · CRLF line ends · BOM kept');
+      assert.equal(await page.inputValue('#inject-input'), crlf.replaceAll('\r\n', '\n'), 'the box shows the text, with a textarea\'s LF line ends');
+
+      const saved = await saveInjected();
+      assert.equal(saved.name, 'deploy.yaml');
+      assert.ok(saved.bytes.equals(expected.stdout), 'the download has the bytes of regcred inject -f deploy.yaml');
+      assert.deepEqual([...saved.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the output starts with the BOM');
+      const output = saved.bytes.toString('utf8');
+      assert.equal(output.split('\n').length, output.split('\r\n').length, 'every line ends in CRLF');
+      assert.ok(output.split('\r\n').length > crlf.split('\r\n').length, 'lines were added, with CRLF');
+      assert.equal(await page.textContent('#inject-code'), output, 'the panel shows the same text');
+      const check = injectRun(['--secret', 'regcred', '--check'], crlf);
+      assert.deepEqual(await changesShown(page), checkLines(check.stdout));
+      await page.click('#inject-copy');
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), output, 'copy gives the text as it is');
+
+      // Not UTF-8: named in the message, as the CLI names it, and nothing else changes.
+      const latin1 = fixture('latin1.yaml', LATIN1_POD);
+      const refused = spawnSync(REGCRED, ['inject', '--secret', 'regcred', '-f', latin1], { encoding: 'utf8' });
+      assert.equal(refused.status, 2, refused.stderr);
+      const shownNow = () => Promise.all(['#inject-input', '#inject-code', '#inject-source'].map((selector) => (
+        selector === '#inject-input' ? page.inputValue(selector) : page.textContent(selector))));
+      const before = await shownNow();
+      await page.setInputFiles('#inject-file', latin1);
+      await page.locator('#inject-file-error .problem').waitFor();
+      const message = await page.textContent('#inject-file-error .problem');
+      assert.equal(message, 'latin1.yaml is not UTF-8 text; convert it (for example with iconv) first');
+      assert.ok(refused.stderr.includes(message.replace('latin1.yaml', latin1)), refused.stderr);
+      assert.deepEqual(await shownNow(), before);
+      assert.ok((await saveInjected()).bytes.equals(expected.stdout), 'the download is still the file\'s');
+
+      // Once the box is edited, its text is the source, with the LF line ends it has.
+      const edited = `${await page.inputValue('#inject-input')}# edited here\n`;
+      await page.fill('#inject-input', edited);
+      await settle(page);
+      assert.equal(await page.textContent('#inject-source'), 'deploy.yaml, edited here: the text in the box is the source now, with LF line ends (open the file again to keep its CRLF)');
+      const afterEdit = await saveInjected();
+      assert.equal(afterEdit.name, 'deploy.yaml');
+      assert.equal(afterEdit.bytes.toString('utf8'), injectRun(['--secret', 'regcred'], edited).stdout);
+
+      // Dropped on the paste box: the same bytes as opened, under the dropped file's name.
+      await page.evaluate(([name, base64]) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name));
+        document.getElementById('inject-input').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      }, ['dropped.yml', Buffer.from(crlf).toString('base64')]);
+      await page.locator('#inject-source', { hasText: 'from dropped.yml' }).waitFor();
+      assert.equal(await page.isHidden('#inject-file-error'), true, 'a file that opens clears the last refusal');
+      const dropped = await saveInjected();
+      assert.equal(dropped.name, 'dropped.yml');
+      assert.ok(dropped.bytes.equals(expected.stdout));
+
+      await page.click('[data-example=inject]');
+      assert.match(await page.textContent('#inject-source'), /^Or open a file/, 'an example is not the file');
+      assert.equal((await saveInjected()).name, 'manifests-with-regcred.yaml');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 describe('privacy', () => {
@@ -535,6 +631,11 @@ describe('privacy', () => {
       const injected = page.waitForEvent('download');
       await page.click('#inject-download');
       assert.equal(readFileSync(await (await injected).path(), 'utf8'), await page.textContent('#inject-code'));
+      await page.setInputFiles('#inject-file', fixture('private.yaml', CRLF_POD));
+      await page.locator('#inject-source', { hasText: 'from private.yaml' }).waitFor();
+      const opened = page.waitForEvent('download');
+      await page.click('#inject-download');
+      assert.equal(readFileSync(await (await opened).path(), 'utf8'), await page.textContent('#inject-code'));
       await page.click('#mode-generate');
       await page.waitForTimeout(500);
 
@@ -674,7 +775,15 @@ describe('keyboard and layout', () => {
           await page.fill('#inject-secret', 'Bad_Name');
           await page.locator('#inject-secret-findings li').waitFor();
         };
-        const states = [['generate', null], ['lint', 'lint'], ['inspect', 'inspect'], ['explain', 'explain-missing'], ['inject', 'inject'], ['inject', breakInject]];
+        // And with a file opened, then a second one refused.
+        const openFiles = async () => {
+          await page.fill('#inject-secret', 'regcred');
+          await page.setInputFiles('#inject-file', fixture('axe.yaml', CRLF_POD));
+          await page.locator('#inject-source', { hasText: 'from axe.yaml' }).waitFor();
+          await page.setInputFiles('#inject-file', fixture('axe-latin1.yaml', LATIN1_POD));
+          await page.locator('#inject-file-error .problem').waitFor();
+        };
+        const states = [['generate', null], ['lint', 'lint'], ['inspect', 'inspect'], ['explain', 'explain-missing'], ['inject', 'inject'], ['inject', breakInject], ['inject', openFiles]];
         for (const [mode, example] of states) {
           await page.click(`#mode-${mode}`);
           if (typeof example === 'function') await example();
