@@ -228,7 +228,9 @@ fn dns1123_problem(value: &str, dots: bool) -> Option<String> {
     None
 }
 
-/// A name the API would accept that is closest to `value`.
+/// A name the API would accept that is closest to `value`, or nothing when there is none:
+/// lower case, other characters as '-', and each dot-separated part trimmed of the '-' and
+/// dropped when empty (`a..b` becomes `a.b`).
 fn suggested_name(value: &str, dots: bool) -> String {
     let mapped: String = value
         .to_ascii_lowercase()
@@ -241,9 +243,16 @@ fn suggested_name(value: &str, dots: bool) -> String {
             }
         })
         .collect();
-    mapped
-        .trim_matches(|c: char| c == '-' || c == '.')
-        .to_owned()
+    let fixed = mapped
+        .split('.')
+        .map(|part| part.trim_matches('-'))
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(".");
+    if dns1123_problem(&fixed, dots).is_some() {
+        return String::new();
+    }
+    fixed
 }
 
 /// Registry keys that look like Docker Hub but that no Docker Hub image ever matches.
@@ -608,6 +617,17 @@ mod tests {
         assert_eq!(codes(&findings), ["name-invalid"]);
         assert!(findings[0].message.contains("'RegCred'"));
         assert!(findings[0].fix.as_deref().unwrap().contains("'regcred'"));
+    }
+
+    #[test]
+    fn suggestion_is_a_name_the_api_accepts_or_none() {
+        let fix = |value: &str| check_name("secretName", value)[0].fix.clone().unwrap();
+        assert!(fix("a..b").contains("'a.b'"), "{}", fix("a..b"));
+        assert!(fix("-a.-b-.").contains("'a.b'"), "{}", fix("-a.-b-."));
+        assert!(fix("My_Secret").contains("'my-secret'"));
+        assert!(!fix("..").contains("for example"), "{}", fix(".."));
+        let ns = check_namespace("team.a")[0].fix.clone().unwrap();
+        assert!(ns.contains("'team-a'"), "{ns}");
     }
 
     #[test]

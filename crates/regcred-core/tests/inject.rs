@@ -190,6 +190,50 @@ fn kind_filter_is_case_insensitive() {
 }
 
 #[test]
+fn kind_filter_takes_kubectl_plurals_and_short_names() {
+    let opts = InjectOptions::new("regcred").with_kinds(["deploy", "pods"]);
+    assert_eq!(changed_objects(&opts), ["Deployment/prod/a", "Pod/c"]);
+    let opts = InjectOptions::new("regcred").with_kinds(["jobs", "po"]);
+    assert_eq!(changed_objects(&opts), ["Job/dev/b", "Pod/c"]);
+}
+
+#[test]
+fn kind_filter_naming_a_kind_without_a_pod_spec_is_refused_naming_it() {
+    for kind in ["Foo", "Service", "", "deployment s"] {
+        let opts = InjectOptions::new("regcred").with_kinds([kind]);
+        let err = inject(MIXED, &opts).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidKind(k) if k == kind),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains(&format!("kind '{kind}'")), "{err}");
+        assert!(err.to_string().contains("CronJob"), "{err}");
+    }
+}
+
+#[test]
+fn service_accounts_come_with_a_kind_filter_either_way() {
+    let by_kind = InjectOptions::new("regcred").with_kinds(["sa"]);
+    assert_eq!(changed_objects(&by_kind), ["ServiceAccount/prod/d"]);
+    let by_switch = InjectOptions::new("regcred")
+        .with_kinds(["Pod"])
+        .with_service_accounts(true);
+    assert_eq!(
+        changed_objects(&by_switch),
+        ["Pod/c", "ServiceAccount/prod/d"]
+    );
+}
+
+#[test]
+fn namespace_filter_that_is_not_a_namespace_name_is_refused() {
+    for namespace in ["", "bad ns", "Prod"] {
+        let opts = InjectOptions::new("regcred").with_namespaces([namespace]);
+        let err = inject(MIXED, &opts).unwrap_err();
+        assert!(matches!(err, Error::InvalidNamespace(_)), "{err:?}");
+    }
+}
+
+#[test]
 fn namespace_filter_skips_objects_without_a_namespace() {
     let opts = InjectOptions::new("regcred")
         .with_namespaces(["prod"])
@@ -298,6 +342,79 @@ fn duplicate_keys_are_reported() {
     let out = inject(input, &InjectOptions::new("regcred")).unwrap();
     assert_eq!(out.text, input);
     assert_eq!(out.findings[0].code, "inject-duplicate-key");
+}
+
+#[test]
+fn a_key_on_the_way_to_the_pod_spec_given_twice_is_reported_as_such() {
+    let input = "kind: Pod\nspec:\n  containers: []\nspec:\n  containers: []\n";
+    let out = inject(input, &InjectOptions::new("regcred")).unwrap();
+    assert_eq!(out.text, input);
+    assert_eq!(out.findings[0].code, "inject-duplicate-key");
+    assert!(
+        out.findings[0].message.contains("spec"),
+        "{}",
+        out.findings[0]
+    );
+}
+
+#[test]
+fn comments_indented_under_the_last_container_stay_with_it() {
+    let input = "\
+kind: Pod
+spec:
+  containers:
+  - name: app
+    image: x
+    # resources:
+    #   limits: {cpu: 1}
+
+  # restartPolicy: Never
+";
+    let expected = "\
+kind: Pod
+spec:
+  containers:
+  - name: app
+    image: x
+    # resources:
+    #   limits: {cpu: 1}
+  imagePullSecrets:
+  - name: regcred
+
+  # restartPolicy: Never
+";
+    assert_eq!(injected(input), expected);
+}
+
+#[test]
+fn comments_indented_under_the_last_list_item_stay_with_it() {
+    let input = "kind: Pod\nspec:\n  imagePullSecrets:\n  - name: a\n    # - name: b\n";
+    assert_eq!(
+        injected(input),
+        "kind: Pod\nspec:\n  imagePullSecrets:\n  - name: a\n    # - name: b\n  - name: regcred\n"
+    );
+}
+
+#[test]
+fn empty_json_objects_and_lists_get_json() {
+    for (input, expected) in [
+        (
+            r#"{"kind":"Pod","spec":{}}"#,
+            r#"{"kind":"Pod","spec":{"imagePullSecrets":[{"name":"regcred"}]}}"#,
+        ),
+        (
+            r#"{"kind":"Pod","spec":{"containers":[],"imagePullSecrets":[]}}"#,
+            r#"{"kind":"Pod","spec":{"containers":[],"imagePullSecrets":[{"name":"regcred"}]}}"#,
+        ),
+        (
+            r#"{"kind": "Deployment", "spec": {"template": {"spec": {}}}}"#,
+            r#"{"kind": "Deployment", "spec": {"template": {"spec": {"imagePullSecrets": [{"name": "regcred"}]}}}}"#,
+        ),
+    ] {
+        let out = injected(input);
+        assert_eq!(out, expected);
+        serde_json::from_str::<serde_json::Value>(&out).unwrap();
+    }
 }
 
 #[test]

@@ -55,6 +55,25 @@ fn corpus_input_is_a_subsequence_of_the_output() {
 }
 
 #[test]
+fn corpus_json_files_stay_json() {
+    let json: Vec<PathBuf> = corpus()
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    assert!(json.len() >= 3, "only {} JSON manifests", json.len());
+    for path in json {
+        let input = std::fs::read_to_string(&path).unwrap();
+        let out = inject(&input, &options()).unwrap();
+        assert!(out.is_changed(), "{}: nothing was added", path.display());
+        let input = input.trim_start_matches('\u{feff}');
+        if let Err(e) = serde_json::from_str::<Value>(out.text.trim_start_matches('\u{feff}')) {
+            panic!("{}: the output is not JSON any more: {e}", path.display());
+        }
+        serde_json::from_str::<Value>(input).unwrap();
+    }
+}
+
+#[test]
 fn corpus_output_lists_the_secret_once_in_every_pod_spec_and_keeps_old_entries() {
     let mut pod_specs = 0;
     for path in corpus() {

@@ -1,5 +1,6 @@
 //! `regcred inject`: add an image pull secret to existing manifests, changing nothing else.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -17,8 +18,9 @@ use regcred_core::inject::{self, InjectOptions, Injected};
 #[command(
     about = "Add imagePullSecrets to existing manifests, leaving every other byte as it was",
     after_help = "Prints the result to standard output unless --in-place or --check is given.\n\
-                  Exit status: 0 done (or nothing to do), 1 --check found objects to change, \
-                  2 an input could not be read (nothing was written)."
+                  Exit status: 0 done (or nothing to do), 1 --check found objects to change or \
+                  objects that need a hand edit, 2 an input could not be read (nothing was \
+                  written)."
 )]
 pub struct InjectArgs {
     /// Name of the pull secret to add.
@@ -38,11 +40,13 @@ pub struct InjectArgs {
     #[arg(short = 'i', long, conflicts_with = "check")]
     pub in_place: bool,
 
-    /// Change nothing; list what would change and exit 1 if anything would (for CI).
+    /// Change nothing; list what would change and exit 1 if anything would, or if an object
+    /// needs a hand edit (for CI).
     #[arg(long)]
     pub check: bool,
 
-    /// Only objects of this kind (repeatable or comma-separated, any case).
+    /// Only objects of this kind (repeatable or comma-separated, any case; kubectl's short names
+    /// and plurals too: deploy, sts, cronjobs, ...).
     #[arg(long = "kind", value_name = "KIND", value_delimiter = ',')]
     pub kinds: Vec<String>,
 
@@ -92,6 +96,8 @@ pub fn run(args: &InjectArgs) -> anyhow::Result<ExitCode> {
         selector: args.selector.clone(),
         service_accounts: args.service_accounts,
     };
+    // Bad options are named before any input is read (standard input may be a terminal).
+    inject::check_options(&opts)?;
     let inputs = read_inputs(args)?;
     if args.in_place && inputs.iter().any(|input| input.path.is_none()) {
         bail!("--in-place cannot rewrite standard input; give files with -f, or drop --in-place");
@@ -107,14 +113,21 @@ pub fn run(args: &InjectArgs) -> anyhow::Result<ExitCode> {
 
     let changed: usize = results.iter().map(|out| out.changes.len()).sum();
     let unchanged: usize = results.iter().map(|out| out.unchanged.len()).sum();
+    // Every finding is an object that matched and is left without the secret.
+    let left_alone: usize = results.iter().map(|out| out.findings.len()).sum();
+    let left_alone_note = if left_alone > 0 {
+        format!("; {left_alone} left alone and need a hand edit (see the warnings)")
+    } else {
+        String::new()
+    };
     if args.check {
         report_check(&inputs, &results, &args.secret)?;
         writeln!(
             stderr,
-            "{changed} object(s) would get '{}'; {unchanged} already have it",
+            "{changed} object(s) would get '{}'; {unchanged} already have it{left_alone_note}",
             args.secret
         )?;
-        return Ok(if changed > 0 {
+        return Ok(if changed + left_alone > 0 {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS
@@ -127,7 +140,7 @@ pub fn run(args: &InjectArgs) -> anyhow::Result<ExitCode> {
     }
     writeln!(
         stderr,
-        "added '{}' to {changed} object(s); {unchanged} already had it",
+        "added '{}' to {changed} object(s); {unchanged} already had it{left_alone_note}",
         args.secret
     )?;
     Ok(ExitCode::SUCCESS)
@@ -141,11 +154,6 @@ fn inject_all(inputs: &[Input], opts: &InjectOptions) -> anyhow::Result<Vec<Inje
     for input in inputs {
         match inject::inject(&input.text, opts) {
             Ok(out) => results.push(out),
-            Err(
-                error @ (inject::Error::InvalidSecret(_) | inject::Error::InvalidSelector { .. }),
-            ) => {
-                return Err(error.into());
-            }
             Err(error) => {
                 failed += 1;
                 match error.location() {
@@ -181,22 +189,48 @@ fn read_inputs(args: &InjectArgs) -> anyhow::Result<Vec<Input>> {
         &args.files
     };
     let mut inputs = Vec::new();
+    let mut stdin_read = false;
+    // A file named twice (directly, through a directory or a symlink) is read once.
+    let mut seen = HashSet::new();
     for path in given {
         if path.as_os_str() == "-" {
+            if stdin_read {
+                bail!("-f - is given twice; standard input can be read only once");
+            }
+            stdin_read = true;
             let mut text = String::new();
             io::stdin()
                 .read_to_string(&mut text)
                 .context("standard input is not readable UTF-8 text")?;
             inputs.push(Input { path: None, text });
         } else if path.is_dir() {
-            for file in manifest_files(path, args.recursive)? {
-                inputs.push(read_file(file)?);
+            let files = manifest_files(path, args.recursive)?;
+            if files.is_empty() {
+                let hint = if args.recursive {
+                    ""
+                } else {
+                    " (add -R to look in its subdirectories)"
+                };
+                bail!(
+                    "{} holds no .yaml, .yml or .json files{hint}",
+                    path.display()
+                );
             }
-        } else {
+            for file in files {
+                if seen.insert(identity(&file)?) {
+                    inputs.push(read_file(file)?);
+                }
+            }
+        } else if seen.insert(identity(path)?) {
             inputs.push(read_file(path.clone())?);
         }
     }
     Ok(inputs)
+}
+
+/// What a path names once every symlink is followed, so one file counts once.
+fn identity(path: &Path) -> anyhow::Result<PathBuf> {
+    fs::canonicalize(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 fn read_file(path: PathBuf) -> anyhow::Result<Input> {
@@ -214,6 +248,9 @@ fn read_file(path: PathBuf) -> anyhow::Result<Input> {
 }
 
 /// The .yaml, .yml and .json files of a directory, sorted, like `kubectl apply -f DIR`.
+///
+/// As there, a symlink to a file is read and a symlink to a directory is not walked into, so
+/// `-R` never loops and never leaves the tree it was given.
 fn manifest_files(dir: &Path, recursive: bool) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut dirs = vec![dir.to_path_buf()];
@@ -221,10 +258,12 @@ fn manifest_files(dir: &Path, recursive: bool) -> anyhow::Result<Vec<PathBuf>> {
         let entries =
             fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))?;
         for entry in entries {
-            let path = entry
-                .with_context(|| format!("cannot list {}", dir.display()))?
-                .path();
-            if path.is_dir() {
+            let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
+            let path = entry.path();
+            let file_type = entry
+                .file_type()
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            if file_type.is_dir() {
                 if recursive {
                     dirs.push(path);
                 }
@@ -233,6 +272,13 @@ fn manifest_files(dir: &Path, recursive: bool) -> anyhow::Result<Vec<PathBuf>> {
                 .is_some_and(|ext| ext == "yaml" || ext == "yml" || ext == "json")
             {
                 files.push(path);
+            } else if recursive && file_type.is_symlink() && path.is_dir() {
+                writeln!(
+                    io::stderr(),
+                    "note: {} is a symlink to a directory; not followed (give it with -f to \
+                     include it)",
+                    path.display()
+                )?;
             }
         }
     }
@@ -277,46 +323,114 @@ fn print_all(inputs: &[Input], results: &[Injected]) -> io::Result<()> {
     stdout.flush()
 }
 
+/// Rewrites every changed file, or none: each new text goes to a temporary file beside its
+/// target first, and only when all of them are written are they renamed over the originals.
 fn write_in_place(inputs: &[Input], results: &[Injected]) -> anyhow::Result<()> {
-    let mut stderr = io::stderr().lock();
+    let mut staged = Vec::new();
     for (input, out) in inputs.iter().zip(results) {
         let Some(path) = &input.path else { continue };
-        if !out.is_changed() {
-            continue;
+        if out.is_changed() {
+            staged.push((path, stage(path, &out.text)?, out.changes.len()));
         }
-        write_atomically(path, &out.text)?;
-        writeln!(
-            stderr,
-            "{}: added to {} object(s)",
-            path.display(),
-            out.changes.len()
-        )?;
+    }
+    let mut stderr = io::stderr().lock();
+    for (path, Staged { temp, target, note }, count) in staged {
+        temp.persist(&target)
+            .with_context(|| format!("cannot replace {}", target.display()))?;
+        writeln!(stderr, "{}: added to {count} object(s)", path.display())?;
+        if let Some(note) = note {
+            writeln!(stderr, "warning: {}: {note}", path.display())?;
+        }
     }
     Ok(())
 }
 
-/// Writes through a temporary file in the same directory and renames it over the original, so
-/// a reader sees the old file or the new one, never half of it. The file mode is kept.
-fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let permissions = fs::metadata(path)
-        .with_context(|| format!("cannot read {}", path.display()))?
-        .permissions();
-    let mut temp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    temp.write_all(text.as_bytes())
-        .and_then(|()| temp.as_file().sync_all())
-        .with_context(|| format!("cannot write a temporary file in {}", dir.display()))?;
-    fs::set_permissions(temp.path(), permissions).with_context(|| {
+/// A new text written beside the file it replaces, not yet renamed over it.
+struct Staged {
+    temp: tempfile::NamedTempFile,
+    /// The file itself, with symlinks followed (the symlink stays).
+    target: PathBuf,
+    /// What could not be kept, to say once the file is replaced.
+    note: Option<String>,
+}
+
+/// A temporary file in the directory of the file `path` names, holding `text` with the file's
+/// mode and owner. A read-only file is refused rather than replaced.
+fn stage(path: &Path, text: &str) -> anyhow::Result<Staged> {
+    let target = identity(path)?;
+    let metadata =
+        fs::metadata(&target).with_context(|| format!("cannot read {}", path.display()))?;
+    if metadata.permissions().readonly() {
+        bail!(
+            "{} is read-only; nothing was written. Make it writable (chmod u+w) or leave out \
+             --in-place",
+            path.display()
+        );
+    }
+    let dir = target.parent().unwrap_or(Path::new("/"));
+    let mut temp = tempfile::NamedTempFile::new_in(dir).with_context(|| {
         format!(
-            "cannot set permissions on a temporary file in {}",
+            "cannot create a temporary file in {}; nothing was written",
             dir.display()
         )
     })?;
-    temp.persist(path)
-        .with_context(|| format!("cannot replace {}", path.display()))?;
-    Ok(())
+    temp.write_all(text.as_bytes())
+        .and_then(|()| temp.as_file().sync_all())
+        .with_context(|| {
+            format!(
+                "cannot write a temporary file in {}; nothing was written",
+                dir.display()
+            )
+        })?;
+    temp.as_file()
+        .set_permissions(metadata.permissions())
+        .with_context(|| {
+            format!(
+                "cannot give a temporary file in {} the mode of {}; nothing was written",
+                dir.display(),
+                path.display()
+            )
+        })?;
+    let note = keep_owner(&temp, &metadata, path)?;
+    Ok(Staged { temp, target, note })
+}
+
+/// Gives the temporary file the original's owner and group, where they differ. A file that
+/// would change owner is refused; for one whose group cannot be kept (a group the user is not
+/// in), a note naming both groups.
+#[cfg(unix)]
+fn keep_owner(
+    temp: &tempfile::NamedTempFile,
+    original: &fs::Metadata,
+    path: &Path,
+) -> anyhow::Result<Option<String>> {
+    use std::os::unix::fs::{MetadataExt, fchown};
+    let mine = temp.as_file().metadata()?;
+    let (uid, gid) = (original.uid(), original.gid());
+    if mine.uid() != uid {
+        fchown(temp.as_file(), Some(uid), Some(gid)).with_context(|| {
+            format!(
+                "{} belongs to user {uid}, and a rewritten copy would belong to you; nothing \
+                 was written. Run as that user, or leave out --in-place",
+                path.display()
+            )
+        })?;
+        return Ok(None);
+    }
+    if mine.gid() != gid && fchown(temp.as_file(), None, Some(gid)).is_err() {
+        return Ok(Some(format!(
+            "its group {gid} could not be kept (you are not in it); the file now has group {}",
+            mine.gid()
+        )));
+    }
+    Ok(None)
+}
+
+#[cfg(not(unix))]
+fn keep_owner(
+    _: &tempfile::NamedTempFile,
+    _: &fs::Metadata,
+    _: &Path,
+) -> anyhow::Result<Option<String>> {
+    Ok(None)
 }

@@ -60,6 +60,16 @@ pub enum Error {
     /// The secret name is not a valid object name.
     #[error("{0}")]
     InvalidSecret(Finding),
+    /// A kind filter names no kind that has a pod spec.
+    #[error(
+        "kind '{0}' has no pod spec for inject to add the secret to; give one of Pod, \
+         PodTemplate, ReplicationController, Deployment, StatefulSet, DaemonSet, ReplicaSet, \
+         Job, CronJob or ServiceAccount (any case; kubectl's short names and plurals work too)"
+    )]
+    InvalidKind(String),
+    /// A namespace filter is not a namespace name.
+    #[error("{0}")]
+    InvalidNamespace(Finding),
     /// The label selector cannot be read.
     #[error("label selector '{selector}' cannot be read: {reason}")]
     InvalidSelector {
@@ -178,7 +188,8 @@ pub struct Change {
 ///
 /// # Errors
 /// [`Error::Syntax`] with line and column when the text is not YAML,
-/// [`Error::InvalidSecret`] / [`Error::InvalidSelector`] for bad options.
+/// [`Error::InvalidSecret`], [`Error::InvalidKind`], [`Error::InvalidNamespace`] or
+/// [`Error::InvalidSelector`] for bad options.
 pub fn inject(text: &str, opts: &InjectOptions) -> Result<Injected> {
     let filters = filters(opts)?;
 
@@ -222,6 +233,15 @@ pub fn inject(text: &str, opts: &InjectOptions) -> Result<Injected> {
         unchanged: work.unchanged,
         findings: work.findings,
     })
+}
+
+/// Checks the options alone: the secret name, the kinds, the namespaces and the selector.
+///
+/// # Errors
+/// [`Error::InvalidSecret`], [`Error::InvalidKind`], [`Error::InvalidNamespace`] or
+/// [`Error::InvalidSelector`], naming the value.
+pub fn check_options(opts: &InjectOptions) -> Result<()> {
+    filters(opts).map(drop)
 }
 
 /// What the documents read so far call for.
@@ -361,12 +381,51 @@ fn filters(opts: &InjectOptions) -> Result<Filters> {
             })?,
         ),
     };
+    let mut kinds = opts
+        .kinds
+        .iter()
+        .map(|kind| canonical_kind(kind).ok_or_else(|| Error::InvalidKind(kind.clone())))
+        .collect::<Result<Vec<_>>>()?;
+    // Asking for ServiceAccounts either way means both: `--kind ServiceAccount` needs no
+    // switch, and the switch adds them to a kind filter instead of being filtered out by it.
+    let service_accounts = opts.service_accounts || kinds.contains(&"ServiceAccount");
+    if service_accounts && !kinds.is_empty() && !kinds.contains(&"ServiceAccount") {
+        kinds.push("ServiceAccount");
+    }
+    for namespace in &opts.namespaces {
+        let problems = validate::check_namespace(namespace);
+        if let Some(problem) = problems.into_iter().find(Finding::is_error) {
+            return Err(Error::InvalidNamespace(problem));
+        }
+    }
     Ok(Filters {
         secret: opts.secret.clone(),
-        kinds: opts.kinds.clone(),
+        kinds: kinds.into_iter().map(str::to_owned).collect(),
         namespaces: opts.namespaces.clone(),
         selector,
-        service_accounts: opts.service_accounts,
+        service_accounts,
+    })
+}
+
+/// The kind a `--kind` value names, in any case, as kubectl reads it: the kind, its plural or
+/// its short name. Only kinds that inject can change are known.
+fn canonical_kind(given: &str) -> Option<&'static str> {
+    const KINDS: [(&str, &[&str]); 10] = [
+        ("Pod", &["pods", "po"]),
+        ("PodTemplate", &["podtemplates"]),
+        ("ReplicationController", &["replicationcontrollers", "rc"]),
+        ("Deployment", &["deployments", "deploy"]),
+        ("StatefulSet", &["statefulsets", "sts"]),
+        ("DaemonSet", &["daemonsets", "ds"]),
+        ("ReplicaSet", &["replicasets", "rs"]),
+        ("Job", &["jobs"]),
+        ("CronJob", &["cronjobs", "cj"]),
+        ("ServiceAccount", &["serviceaccounts", "sa"]),
+    ];
+    let given = given.trim();
+    KINDS.iter().find_map(|&(kind, aliases)| {
+        (kind.eq_ignore_ascii_case(given) || aliases.iter().any(|a| a.eq_ignore_ascii_case(given)))
+            .then_some(kind)
     })
 }
 

@@ -181,14 +181,25 @@ fn plan_object(
     let skip = Skip { object: &name };
 
     let mut spec = Some(object);
-    for key in path {
-        spec = spec
-            .and_then(|map| value_of(doc, map, key))
-            .map(|value| resolve(doc, value));
+    let mut duplicate = None;
+    for (depth, key) in path.iter().enumerate() {
+        spec = match spec.map(|map| lookup(doc, map, key, &mut MERGE_BUDGET.clone())) {
+            Some(Lookup::Found { value, .. }) => Some(resolve(doc, value)),
+            Some(Lookup::Duplicate) => {
+                duplicate = Some(path[..=depth].join("."));
+                None
+            }
+            Some(Lookup::Missing) | None => None,
+        };
     }
-    let plan = match spec {
-        Some(spec) => plan_pod_spec(doc, spec, secret, &skip),
-        None => skip.no_pod_spec(&format!("has no {} mapping", path.join("."))),
+    let plan = match (spec, duplicate) {
+        (Some(spec), _) => plan_pod_spec(doc, spec, secret, &skip),
+        (None, Some(key)) => skip.finding(
+            "inject-duplicate-key",
+            format!("the key {key} is given twice, so which pod spec counts is unclear"),
+            "remove one of the two keys",
+        ),
+        (None, None) => skip.no_pod_spec(&format!("has no {} mapping", path.join("."))),
     };
     Target {
         object: name,

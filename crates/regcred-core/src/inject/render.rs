@@ -141,10 +141,12 @@ impl<'t, 'd> Renderer<'t, 'd> {
                 quote.write(self.secret)
             )
         };
-        let indent = " ".repeat(col_of(self.text, dash));
+        let dash_col = col_of(self.text, dash);
+        let indent = " ".repeat(dash_col);
         Ok(vec![self.after_line(
             doc.node(seq).end,
             &[format!("{indent}{item}")],
+            dash_col,
         )])
     }
 
@@ -156,9 +158,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         quote: Quote,
     ) -> Result<Vec<Insertion>, String> {
         let doc = self.doc;
-        let colon = items
-            .first()
-            .map_or_else(|| ": ".to_owned(), |&item| self.colon_in(item));
+        let colon = self.colon_in(items.first().copied().unwrap_or(seq));
         let Some(&last) = items.last() else {
             let at = close.ok_or("flow sequence without ']'")?;
             return Ok(vec![Insertion {
@@ -239,6 +239,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         Ok(vec![self.after_line(
             doc.node(map).end,
             &[format!("{indent}{key}:"), item],
+            key_col,
         )])
     }
 
@@ -261,20 +262,29 @@ impl<'t, 'd> Renderer<'t, 'd> {
             quote.write(self.secret)
         );
         let after = key_node.end.max(self.doc.node(value).end);
-        self.after_line(after, &[item])
+        self.after_line(after, &[item], self.col(key))
     }
 
-    /// Lines to insert after the line that holds `after`, with that line's line break.
-    fn after_line(&self, after: usize, lines: &[String]) -> Insertion {
-        if after > 0 && text::is_line_start(self.text, after) {
-            // A block scalar ended the line already: insert whole lines here.
+    /// Lines to insert after the line that holds `after`, with that line's line break, and
+    /// after the comment lines below it that are indented more than `col`.
+    fn after_line(&self, after: usize, lines: &[String], col: usize) -> Insertion {
+        // After a block scalar, `after` already starts a line.
+        let at_line_start = after > 0 && text::is_line_start(self.text, after);
+        let at = if at_line_start {
+            after
+        } else {
+            text::line_end(self.text, after)
+        };
+        let comments_end = text::end_of_deeper_comments(self.text, at, at_line_start, col);
+        if at_line_start && comments_end.is_none() {
+            // Insert whole lines here.
             let eol = text::line_break_before(self.text, after).unwrap_or("\n");
             return Insertion {
                 at: after,
                 text: format!("{}{eol}", lines.join(eol)),
             };
         }
-        let at = text::line_end(self.text, after);
+        let at = comments_end.unwrap_or(at);
         let eol = text::nearest_line_break(self.text, at);
         Insertion {
             at,
@@ -338,24 +348,28 @@ impl<'t, 'd> Renderer<'t, 'd> {
         )
     }
 
-    /// What separates a flow mapping's first key from its value (`: ` or JSON's `:`).
-    fn colon_in(&self, map: NodeId) -> String {
+    /// What separates a flow mapping's first key from its value (`: ` or JSON's `:`), taken
+    /// from the nearest flow mapping with an entry, this one or one around it, so that an
+    /// empty `{}` in a JSON file gets JSON.
+    fn colon_in(&self, node: NodeId) -> String {
         let doc = self.doc;
-        let NodeKind::Mapping {
-            flow: true,
-            entries,
-            ..
-        } = &doc.node(map).kind
-        else {
-            return ": ".to_owned();
-        };
-        let between = entries
-            .first()
-            .and_then(|&(k, v)| self.text.get(doc.node(k).end..doc.node(v).props_start));
-        match between {
-            Some(sep) if sep.trim_matches(' ') == ":" => sep.to_owned(),
-            _ => ": ".to_owned(),
+        let mut at = Some(node);
+        while let Some(id) = at {
+            if let NodeKind::Mapping {
+                flow: true,
+                entries,
+                ..
+            } = &doc.node(id).kind
+                && let Some(&(k, v)) = entries.first()
+            {
+                return match self.text.get(doc.node(k).end..doc.node(v).props_start) {
+                    Some(sep) if sep.trim_matches(' ') == ":" => sep.to_owned(),
+                    _ => ": ".to_owned(),
+                };
+            }
+            at = doc.node(id).parent;
         }
+        ": ".to_owned()
     }
 
     /// What separates a flow sequence's first two items on one line (`, ` or JSON's `,`).
@@ -417,17 +431,23 @@ impl<'t, 'd> Renderer<'t, 'd> {
         ))
     }
 
-    /// The quoting of the mapping's first key.
+    /// The quoting of the first key of this mapping, or of the nearest one around it that has
+    /// a key (`"spec":{}` in a JSON file takes the file's double quotes).
     fn quote_of_keys(&self, map: NodeId) -> Quote {
-        let NodeKind::Mapping { entries, .. } = &self.doc.node(map).kind else {
-            return Quote::Plain;
-        };
-        entries
-            .first()
-            .map_or(Quote::Plain, |&(key, _)| match self.doc.node(key).kind {
-                NodeKind::Scalar { style, .. } => Quote::of(style),
-                _ => Quote::Plain,
-            })
+        let doc = self.doc;
+        let mut at = Some(map);
+        while let Some(id) = at {
+            if let NodeKind::Mapping { entries, .. } = &doc.node(id).kind
+                && let Some(&(key, _)) = entries.first()
+            {
+                return match doc.node(key).kind {
+                    NodeKind::Scalar { style, .. } => Quote::of(style),
+                    _ => Quote::Plain,
+                };
+            }
+            at = doc.node(id).parent;
+        }
+        Quote::Plain
     }
 
     /// The quoting of the first item's keys, else of the mapping holding the sequence.

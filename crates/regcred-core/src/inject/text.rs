@@ -63,6 +63,40 @@ pub(super) fn nearest_line_break(text: &str, from: usize) -> &'static str {
     }
 }
 
+/// The end of the last comment line, among the comment and blank lines that follow `pos`, that
+/// is indented more than `col`: such comments belong to the node above (a commented-out key of
+/// the last container, say), so text added after that node goes below them. `pos` is a line end,
+/// or a line start when `at_line_start`.
+pub(super) fn end_of_deeper_comments(
+    text: &str,
+    pos: usize,
+    at_line_start: bool,
+    col: usize,
+) -> Option<usize> {
+    let mut start = if at_line_start {
+        pos
+    } else {
+        pos + line_break_at(text, pos)?.len()
+    };
+    let mut found = None;
+    while start < text.len() {
+        let end = line_end(text, start);
+        let line = &text[start..end];
+        let body = line.trim_start_matches(' ');
+        let indent = line.len() - body.len();
+        if body.starts_with('#') && indent > col {
+            found = Some(end);
+        } else if !body.trim_matches([' ', '\t']).is_empty() {
+            break;
+        }
+        let Some(eol) = line_break_at(text, end) else {
+            break;
+        };
+        start = end + eol.len();
+    }
+    found
+}
+
 /// Counts lines while walking forward through increasing offsets.
 pub(super) struct LineCounter<'a> {
     bytes: &'a [u8],
@@ -119,6 +153,25 @@ mod tests {
     fn blank_prefix_moves_to_line_start_only_when_blank() {
         assert_eq!(start_of_blank_line_prefix("a\n  b", 4), 2);
         assert_eq!(start_of_blank_line_prefix("a\n x b", 5), 5);
+    }
+
+    #[test]
+    fn deeper_comments_after_a_line_are_passed_over_up_to_the_first_shallower_line() {
+        let text = "  - a\n    # b\n\n      # c\n  # d\n  e: f\n";
+        let first_end = line_end(text, 0);
+        assert_eq!(
+            end_of_deeper_comments(text, first_end, false, 2),
+            Some(line_end(text, text.find("# c").unwrap()))
+        );
+        assert_eq!(end_of_deeper_comments(text, first_end, false, 6), None);
+        assert_eq!(end_of_deeper_comments("a\n", 1, false, 0), None);
+        assert_eq!(end_of_deeper_comments("a", 1, false, 0), None);
+        let after_block = "x: |\n  t\n   # c\ny: z\n";
+        let start = after_block.find("   #").unwrap();
+        assert_eq!(
+            end_of_deeper_comments(after_block, start, true, 0),
+            Some(line_end(after_block, start))
+        );
     }
 
     #[test]
