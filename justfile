@@ -33,8 +33,8 @@ test: lint
     cargo test -p regcred-core --test kubectl_oracle -- --ignored
     cargo build -p regcred-core --target wasm32-unknown-unknown --features k8s-openapi/v1_35
 
-# Run every benchmark and print the ratios against the peers (installs hyperfine and time)
-bench: bench-secret bench-inject
+# Run every benchmark and print the ratios against the peers (installs hyperfine and time; bench-distribute starts a local cluster, as root)
+bench: bench-secret bench-inject bench-distribute
 
 # regcred inject on 1,000 to 100,000 generated documents against kubectl kustomize at 1,000 and 3,000 (writes target/ and the temp dir)
 bench-inject:
