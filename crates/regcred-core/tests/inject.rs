@@ -638,3 +638,15 @@ fn a_flow_list_ending_in_a_pair_without_braces_is_reported_not_edited() {
     assert_eq!(out.text, input);
     assert_eq!(out.findings[0].code, "inject-unusual-layout");
 }
+
+#[test]
+fn tab_indented_json_gets_tabs() {
+    let input = "{\n\t\"kind\": \"Pod\",\n\t\"spec\": {\n\t\t\"containers\": []\n\t}\n}\n";
+    let expected = "{\n\t\"kind\": \"Pod\",\n\t\"spec\": {\n\t\t\"containers\": [],\n\t\t\"imagePullSecrets\": [{\"name\": \"regcred\"}]\n\t}\n}\n";
+    assert_eq!(injected(input), expected);
+    let listed = "{\"kind\": \"Pod\", \"spec\": {\n\t\"imagePullSecrets\": [\n\t\t{\"name\": \"a\"}\n\t]\n}}\n";
+    assert_eq!(
+        injected(listed),
+        "{\"kind\": \"Pod\", \"spec\": {\n\t\"imagePullSecrets\": [\n\t\t{\"name\": \"a\"},\n\t\t{\"name\": \"regcred\"}\n\t]\n}}\n"
+    );
+}

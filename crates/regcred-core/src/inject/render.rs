@@ -98,6 +98,19 @@ impl<'t, 'd> Renderer<'t, 'd> {
         col_of(self.text, self.doc.node(id).props_start)
     }
 
+    /// What stands before a node on its line when that is only blanks (tabs kept, as JSON may
+    /// be indented with them), else as many spaces as its column.
+    fn indent_of(&self, id: NodeId) -> String {
+        let start = self.doc.node(id).props_start;
+        let line_start = text::start_of_blank_line_prefix(self.text, start);
+        if line_start < start || text::is_line_start(self.text, start) {
+            return self.text[line_start..start]
+                .trim_start_matches('\u{feff}')
+                .to_owned();
+        }
+        " ".repeat(self.col(id))
+    }
+
     /// Whether a key is written after '?', so that its column is not the mapping's.
     fn is_explicit_key(&self, key: NodeId) -> bool {
         let before = &self.text.as_bytes()[..self.doc.node(key).props_start];
@@ -180,7 +193,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         Ok(self.after_flow_entry(
             doc.node(last).end,
             multi_line,
-            self.col(last),
+            &self.indent_of(last),
             &comma,
             &item,
         ))
@@ -217,7 +230,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
             return Ok(self.after_flow_entry(
                 at,
                 multi_line,
-                self.col(entries[0].0),
+                &self.indent_of(entries[0].0),
                 &comma,
                 &value,
             ));
@@ -300,7 +313,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         &self,
         end: usize,
         multi_line: bool,
-        col: usize,
+        indent: &str,
         comma: &str,
         entry: &str,
     ) -> Vec<Insertion> {
@@ -312,7 +325,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         }
         let line_end = text::line_end(self.text, end);
         let eol = text::nearest_line_break(self.text, line_end);
-        let pad = " ".repeat(col);
+        let pad = indent;
         let rest = self.text[end..line_end].trim_start();
         if let Some(after_comma) = rest.strip_prefix(',') {
             let after_comma = after_comma.trim_start();
