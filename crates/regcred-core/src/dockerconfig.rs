@@ -31,9 +31,10 @@ pub enum Error {
     /// The config could not be written as JSON.
     #[error("cannot encode the docker config as JSON")]
     Encode(#[source] serde_json::Error),
-    /// The text is not JSON of the expected shape.
+    /// The text is not JSON of the expected shape. The parser's words, with every value it
+    /// quoted hidden: the text may hold a password.
     #[error("docker config is not valid JSON: {0}")]
-    Json(#[source] serde_json::Error),
+    Json(String),
     /// The JSON is neither a `config.json` with `auths` nor a legacy host map.
     #[error("docker config has no 'auths' object and is not a legacy .dockercfg host map")]
     MissingAuths,
@@ -315,8 +316,10 @@ impl ConfigFile {
     /// [`Error::Json`] when the text is not JSON of either shape; [`Error::MissingAuths`] when it
     /// is a JSON object with neither `auths` nor entry-shaped values.
     pub fn parse(text: &str) -> Result<Self> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(Error::Json)?;
-        let raw: RawConfig = serde_json::from_value(value.clone()).map_err(Error::Json)?;
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| Error::Json(without_values(&e)))?;
+        let raw: RawConfig =
+            serde_json::from_value(value.clone()).map_err(|e| Error::Json(without_values(&e)))?;
         if let Some(auths) = raw.auths {
             return Ok(Self {
                 layout: Layout::Auths,
@@ -357,8 +360,36 @@ fn entries_from(
     map: serde_json::Map<String, serde_json::Value>,
 ) -> Result<Vec<(String, AuthEntry)>> {
     map.into_iter()
-        .map(|(key, value)| Ok((key, serde_json::from_value(value).map_err(Error::Json)?)))
+        .map(|(key, value)| {
+            let entry = serde_json::from_value(value)
+                .map_err(|e| Error::Json(format!("entry '{key}': {}", without_values(&e))))?;
+            Ok((key, entry))
+        })
         .collect()
+}
+
+/// A JSON error's message with each value it quotes (`` `12345678` ``, `"s3cret"`) replaced
+/// by `(value hidden)`, so that a password in the wrong place is never printed.
+fn without_values(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars();
+    while let Some(c) = chars.next() {
+        if c != '`' && c != '"' {
+            out.push(c);
+            continue;
+        }
+        let mut escaped = false;
+        for inner in chars.by_ref() {
+            match inner {
+                '\\' if c == '"' && !escaped => escaped = true,
+                _ if inner == c && !escaped => break,
+                _ => escaped = false,
+            }
+        }
+        out.push_str("(value hidden)");
+    }
+    out
 }
 
 #[cfg(test)]
@@ -463,6 +494,36 @@ mod tests {
             ConfigFile::parse("[1]"),
             Err(Error::Json(_) | Error::MissingAuths)
         ));
+    }
+
+    #[test]
+    fn json_errors_never_quote_a_value() {
+        for (text, secret) in [
+            (
+                r#"{"auths":{"r.io":{"username":"u","password":12345678}}}"#,
+                "12345678",
+            ),
+            (r#"{"auths":"SECRETPW"}"#, "SECRETPW"),
+            (
+                r#"{"auths":{"r.io":{"username":"u","email":7,"password":"S3\"cr"}}}"#,
+                "7,",
+            ),
+            (r#"{"auths":{"r.io":{"password":true}}}"#, "true"),
+        ] {
+            let error = ConfigFile::parse(text).err().unwrap().to_string();
+            assert!(!error.contains(secret), "{error}");
+            assert!(error.contains("(value hidden)"), "{error}");
+        }
+        let error = ConfigFile::parse(r#"{"auths":{"r.io":{"password":1}}}"#)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("entry 'r.io'"), "{error}");
+        let syntax = ConfigFile::parse("{\"auths\": {,}}")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(syntax.contains("line 1 column"), "{syntax}");
     }
 
     #[test]

@@ -318,6 +318,21 @@ pub fn check_server(server: &str) -> Vec<Finding> {
         ];
     }
     let parts = server_parts(server);
+    if parts.host.contains('@') {
+        // Never quoted: what stands before '@' is usually a user name and password.
+        return vec![
+            Finding::error(
+                "server-userinfo",
+                "registry server has 'user:password@' before the host; the kubelet matches \
+                 hosts only, so no image would ever match this key",
+            )
+            .with_field(field)
+            .with_fix(
+                "give the host alone as the server; the user goes to --username and the \
+                 password to --password-stdin",
+            ),
+        ];
+    }
     let mut findings = Vec::new();
     if let Some(scheme) = parts.scheme.filter(|s| *s != "https" && *s != "http") {
         findings.push(
@@ -365,7 +380,31 @@ fn host_findings(server: &str, parts: &ServerParts<'_>) -> Vec<Finding> {
         );
     }
     let authority = authority(parts);
-    if authority.matches(':').count() > 1 && !authority.starts_with('[') {
+    let unbracketed = authority.matches(':').count() > 1 && !authority.starts_with('[');
+    if unbracketed && authority.parse::<std::net::Ipv6Addr>().is_err() {
+        findings.push(
+            Finding::error(
+                "server-bad-port",
+                format!("registry server '{server}' has more than one ':' after the host"),
+            )
+            .with_fix("write one port after the host, e.g. 'registry.example.com:5000'"),
+        );
+        return findings;
+    }
+    if let Some(port) = parts.port
+        && !unbracketed
+        && port.parse::<u16>().map_or(true, |p| p == 0)
+    {
+        findings.push(
+            Finding::error(
+                "server-bad-port",
+                format!("registry server '{server}' has port {port}, which no TCP port is"),
+            )
+            .with_fix("give a port from 1 to 65535, e.g. 'registry.example.com:5000'"),
+        );
+        return findings;
+    }
+    if unbracketed {
         // "::1" or "fe80::1:5000": image references bracket IPv6 hosts, so this key is never
         // the host of any image; and where its port ends cannot be told.
         findings.push(
@@ -535,6 +574,37 @@ mod tests {
         // Bracketed addresses are what image references use: only the port note remains.
         assert!(check_server("[::1]").is_empty());
         assert_eq!(codes(&check_server("[::1]:5000")), ["server-port"]);
+    }
+
+    #[test]
+    fn servers_with_a_broken_port_are_refused() {
+        for server in [
+            "127.0.0.1:5000:99",
+            "reg.example.com:99999",
+            "reg.example.com:0",
+        ] {
+            let findings = check_server(server);
+            assert_eq!(codes(&findings), ["server-bad-port"], "{server}");
+            assert!(findings[0].is_error(), "{server}");
+        }
+        assert_eq!(
+            codes(&check_server("reg.example.com:65535")),
+            ["server-port"]
+        );
+    }
+
+    #[test]
+    fn a_server_with_user_and_password_is_refused_without_quoting_them() {
+        for server in [
+            "user:s3cret@reg.example.com",
+            "https://user:s3cret@reg.example.com:5000/",
+        ] {
+            let findings = check_server(server);
+            assert_eq!(codes(&findings), ["server-userinfo"], "{server}");
+            assert!(findings[0].is_error());
+            let text = findings[0].to_string();
+            assert!(!text.contains("s3cret"), "{text}");
+        }
     }
 
     #[test]
