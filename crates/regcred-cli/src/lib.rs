@@ -146,10 +146,13 @@ fn args_for_plugin_name() -> Vec<std::ffi::OsString> {
 
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("warn,rustls_platform_verifier=off")
+        // kube's client logs each failed connection at ERROR; the command reports it once,
+        // in words, itself.
+        tracing_subscriber::EnvFilter::new("warn,kube_client=off,rustls_platform_verifier=off")
     });
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
 }

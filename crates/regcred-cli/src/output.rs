@@ -37,5 +37,16 @@ pub fn warn(message: &str) {
 
 /// Prints the final error line to stderr.
 pub fn error(error: &anyhow::Error) {
-    eprintln!("error: {error:#}");
+    let mut line = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if line.contains(&part) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&part);
+    }
+    eprintln!("error: {line}");
 }

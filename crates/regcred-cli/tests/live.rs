@@ -260,7 +260,7 @@ fn live_apply_creates_in_several_namespaces_then_is_idempotent() {
         "{labels}"
     );
 
-    std::thread::sleep(Duration::from_millis(1100));
+    // At once: a no-op apply is told by the resource version, not by timestamps.
     let second = apply(
         &live,
         "regcred",
@@ -405,6 +405,111 @@ fn live_apply_server_dry_run_stores_nothing() {
     assert!(!secrets.contains("regcred"), "{secrets}");
 }
 
+#[test]
+#[ignore = "needs a localkube cluster: just test-live"]
+fn live_apply_over_a_kubectl_secret_keeps_its_other_registries() {
+    let live = live();
+    let ns = namespace(&live, "apply-over");
+    kubectl(
+        &live,
+        &[
+            "create",
+            "secret",
+            "docker-registry",
+            "regcred",
+            "-n",
+            &ns.name,
+            "--docker-server=docker.io",
+            "--docker-username=hub",
+            "--docker-password=hub-password",
+        ],
+    );
+
+    let run = apply(&live, "regcred", &live.password_file, &["-n", &ns.name]);
+
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("secret/regcred configured, keeping its entries for docker.io"),
+        "{}",
+        run.stdout
+    );
+    let data = jsonpath(
+        &live,
+        &ns.name,
+        "secret/regcred",
+        "{.data.\\.dockerconfigjson}",
+    );
+    let config = String::from_utf8(
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, data.trim()).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        config.contains("\"docker.io\"") && config.contains("hub-password"),
+        "kept"
+    );
+    assert!(config.contains(&format!("\"{}\"", live.registry)), "added");
+}
+
+#[test]
+#[ignore = "needs a localkube cluster: just test-live"]
+fn live_apply_refuses_a_secret_of_another_type_and_changes_nothing() {
+    let live = live();
+    let ns = namespace(&live, "apply-type");
+    kubectl(
+        &live,
+        &[
+            "create",
+            "secret",
+            "generic",
+            "regcred",
+            "-n",
+            &ns.name,
+            "--from-literal=k=v",
+        ],
+    );
+    let version = jsonpath(
+        &live,
+        &ns.name,
+        "secret/regcred",
+        "{.metadata.resourceVersion}",
+    );
+
+    let run = apply(&live, "regcred", &live.password_file, &["-n", &ns.name]);
+
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("already exists with type 'Opaque'")
+            && run.stdout.contains("kubectl delete secret regcred"),
+        "{}",
+        run.stdout
+    );
+    let after = jsonpath(
+        &live,
+        &ns.name,
+        "secret/regcred",
+        "{.metadata.resourceVersion}",
+    );
+    assert_eq!(version, after);
+}
+
+#[test]
+#[ignore = "needs a localkube cluster: just test-live"]
+fn live_namespace_selector_and_exclude_need_all_namespaces() {
+    let live = live();
+    let ns = namespace(&live, "apply-exclude");
+    let run = apply(
+        &live,
+        "regcred",
+        &live.password_file,
+        &["-n", &ns.name, "--exclude", &ns.name],
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("add -A"), "{}", run.stderr);
+    let secrets = kubectl(&live, &["get", "secret", "-n", &ns.name, "-o", "name"]);
+    assert!(!secrets.contains("regcred"), "{secrets}");
+}
+
 // ---- link-sa ----
 
 #[test]
@@ -503,6 +608,47 @@ fn live_link_sa_fails_for_a_missing_account_and_changes_the_rest() {
         run.stderr.contains("does not exist in namespace"),
         "warns the Secret is missing"
     );
+}
+
+#[test]
+#[ignore = "needs a localkube cluster: just test-live"]
+fn live_link_sa_matching_nothing_is_an_error_and_an_opaque_secret_is_warned_about() {
+    let live = live();
+    let ns = namespace(&live, "link-none");
+    let run = regcred(
+        &live,
+        &[
+            "link-sa",
+            "--secret",
+            "regcred",
+            "-n",
+            &ns.name,
+            "--service-account",
+            "nomatch-*",
+        ],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("no ServiceAccount matches nomatch-*"),
+        "{}",
+        run.stderr
+    );
+
+    kubectl(
+        &live,
+        &[
+            "create",
+            "secret",
+            "generic",
+            "opaque",
+            "-n",
+            &ns.name,
+            "--from-literal=k=v",
+        ],
+    );
+    let run = regcred(&live, &["link-sa", "--secret", "opaque", "-n", &ns.name]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("has type 'Opaque'"), "{}", run.stderr);
 }
 
 #[test]
@@ -676,6 +822,45 @@ fn live_probe_uses_the_key_the_kubelet_picks_from_a_cluster_secret() {
         "{}",
         none.stderr
     );
+}
+
+#[test]
+#[ignore = "needs a localkube cluster: just test-live"]
+fn live_probe_never_prints_a_password_from_a_broken_secret() {
+    let live = live();
+    let ns = namespace(&live, "probe-broken");
+    let config = format!(
+        r#"{{"auths":{{"{}":{{"username":"u","password":12345678}}}}}}"#,
+        live.registry
+    );
+    kubectl_stdin(
+        &live,
+        &["apply", "-f", "-"],
+        &format!(
+            "apiVersion: v1\nkind: Secret\nmetadata: {{name: broken, namespace: {}}}\ntype: kubernetes.io/dockerconfigjson\nstringData:\n  .dockerconfigjson: '{config}'\n",
+            ns.name
+        ),
+    );
+    for json in [false, true] {
+        let mut args = vec![
+            "probe",
+            &live.image,
+            "--secret",
+            "broken",
+            "-n",
+            &ns.name,
+            "--ca-file",
+            &live.ca,
+        ];
+        if json {
+            args.push("--json");
+        }
+        let run = regcred(&live, &args);
+        assert_ne!(run.code, 0);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(!all.contains("12345678"), "{all}");
+        assert!(all.contains("value hidden"), "{all}");
+    }
 }
 
 // ---- rotate ----

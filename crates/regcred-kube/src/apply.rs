@@ -4,12 +4,16 @@ use std::collections::BTreeMap;
 
 use futures::StreamExt as _;
 use k8s_openapi::api::core::v1::{Namespace, Secret};
-use k8s_openapi::jiff::Timestamp;
 use kube::Api;
 use kube::api::{ListParams, Patch, PatchParams};
 use serde::Serialize;
 
+use regcred_core::dockerconfig::{Credentials, Password};
+use regcred_core::manifest::{self, SecretFormat, SecretSpec};
+
+use crate::pullsecret::{self, config_of};
 use crate::retry::{Backoff, with_backoff};
+use crate::rotate::merged_registries;
 use crate::{Error, MANAGED_BY_LABEL, MANAGED_BY_VALUE, Result};
 
 /// Which namespaces get the Secret.
@@ -97,6 +101,8 @@ pub struct Outcome {
     pub name: String,
     /// What happened, or why it failed.
     pub result: Result<Change>,
+    /// Registries of the Secret that was there whose entries were kept beside the new one.
+    pub kept: Vec<String>,
 }
 
 /// The namespaces `selection` names, sorted; named ones are taken as given (not looked up).
@@ -168,54 +174,67 @@ pub async fn apply_secrets(
     options: &ApplyOptions,
     on_done: impl Fn(&Outcome),
 ) -> Vec<Outcome> {
-    let started = Timestamp::now();
-    let mut indexed: Vec<(usize, Outcome)> =
-        futures::stream::iter(secrets.into_iter().enumerate())
-            .map(|(index, secret)| async move {
-                (index, apply_one(client, secret, options, started).await)
-            })
-            .buffer_unordered(options.concurrency.max(1))
-            .inspect(|(_, outcome)| on_done(outcome))
-            .collect()
-            .await;
+    let mut indexed: Vec<(usize, Outcome)> = futures::stream::iter(secrets.into_iter().enumerate())
+        .map(|(index, secret)| async move { (index, apply_one(client, secret, options).await) })
+        .buffer_unordered(options.concurrency.max(1))
+        .inspect(|(_, outcome)| on_done(outcome))
+        .collect()
+        .await;
     indexed.sort_by_key(|(index, _)| *index);
     indexed.into_iter().map(|(_, outcome)| outcome).collect()
 }
 
-async fn apply_one(
-    client: &kube::Client,
-    secret: Secret,
-    options: &ApplyOptions,
-    started: Timestamp,
-) -> Outcome {
+async fn apply_one(client: &kube::Client, secret: Secret, options: &ApplyOptions) -> Outcome {
     let namespace = secret.metadata.namespace.clone().unwrap_or_default();
     let name = secret.metadata.name.clone().unwrap_or_default();
+    let mut kept = Vec::new();
     let result = match options.dry_run {
         DryRun::Client => Ok(Change::DryRun),
         DryRun::None | DryRun::Server => {
-            server_side_apply(client, &secret, options, started, &namespace, &name).await
+            server_side_apply(client, secret, options, &namespace, &name, &mut kept).await
         }
     };
     Outcome {
         namespace,
         name,
         result,
+        kept,
     }
 }
 
+/// Reads the Secret that is there, merges into it, applies, and tells what changed by the
+/// HTTP status (201: created) and the resource version (the same: a no-op).
 async fn server_side_apply(
     client: &kube::Client,
-    secret: &Secret,
+    secret: Secret,
     options: &ApplyOptions,
-    started: Timestamp,
     namespace: &str,
     name: &str,
+    kept: &mut Vec<String>,
 ) -> Result<Change> {
+    let api: Api<Secret> = Api::namespaced(client.clone(), namespace);
+    let existing = with_backoff(options.backoff, || api.get_opt(name))
+        .await
+        .map_err(|source| {
+            Error::api(
+                format!("cannot read Secret '{name}' in namespace '{namespace}'"),
+                source,
+            )
+        })?;
+    let secret = match &existing {
+        Some(old) => {
+            let (merged, others) = merge_into(old, secret)?;
+            *kept = others;
+            merged
+        }
+        None => secret,
+    };
+
     let mut params = PatchParams::apply(&options.field_manager).force();
     params.dry_run = options.dry_run == DryRun::Server;
     tracing::debug!(%namespace, secret = %name, "applying");
     let (status, applied) = with_backoff(options.backoff, || {
-        apply_with_status(client, secret, &params, namespace, name)
+        apply_with_status(client, &secret, &params, namespace, name)
     })
     .await
     .map_err(|source| {
@@ -227,10 +246,71 @@ async fn server_side_apply(
     if params.dry_run {
         return Ok(Change::DryRun);
     }
-    if status == 201 {
-        return Ok(Change::Created);
+    Ok(change_of(status, existing.as_ref(), &applied))
+}
+
+/// The Secret to apply over `old`: `new`, plus the entries `old` holds for other registries,
+/// so that applying over a Secret made by hand or by kubectl never drops a registry.
+///
+/// # Errors
+/// [`Error::Invalid`] when `old` has another type (the API refuses to change it) or holds a
+/// docker config that cannot be read; either way nothing is sent.
+fn merge_into(old: &Secret, new: Secret) -> Result<(Secret, Vec<String>)> {
+    let name = new.metadata.name.clone().unwrap_or_default();
+    let namespace = new.metadata.namespace.clone().unwrap_or_default();
+    let delete_hint = format!(
+        "delete it first (`kubectl delete secret {name} -n {namespace}`) or choose another name"
+    );
+    let old_type = old.type_.as_deref().unwrap_or("Opaque");
+    let new_type = new.type_.as_deref().unwrap_or("Opaque");
+    if old_type != new_type {
+        return Err(Error::Invalid(format!(
+            "Secret '{name}' in namespace '{namespace}' already exists with type '{old_type}', \
+             and the API never changes a Secret's type to '{new_type}'; {delete_hint}"
+        )));
     }
-    Ok(change_of(&applied, &options.field_manager, started))
+    let old_config = config_of(old).map_err(|e| {
+        Error::Invalid(format!(
+            "Secret '{name}' in namespace '{namespace}' already exists and cannot be read as a \
+             pull Secret ({e}); {delete_hint}"
+        ))
+    })?;
+    let new_config = config_of(&new).map_err(|e| Error::Invalid(e.to_string()))?;
+    let mut registries = Vec::new();
+    for (key, entry) in &new_config.auths {
+        let (username, password) = entry
+            .credentials(key)
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        registries.push(Credentials {
+            server: key.clone(),
+            username,
+            password: Password::new(password),
+            email: entry.email.clone(),
+        });
+    }
+    let merged = merged_registries(&old_config, &registries).map_err(|e| {
+        Error::Invalid(format!(
+            "Secret '{name}' in namespace '{namespace}' already exists with an entry the \
+             kubelet cannot read ({e}); {delete_hint}"
+        ))
+    })?;
+    if merged.len() == registries.len() {
+        return Ok((new, Vec::new()));
+    }
+    let kept = merged
+        .iter()
+        .filter(|c| !new_config.auths.iter().any(|(key, _)| *key == c.server))
+        .map(|c| c.server.clone())
+        .collect();
+    let spec = SecretSpec {
+        name: &name,
+        namespace: Some(&namespace),
+        registries: &merged,
+        format: pullsecret::format_of(&new).unwrap_or(SecretFormat::DockerConfigJson),
+        append_hash: false,
+        labels: new.metadata.labels.clone().unwrap_or_default(),
+    };
+    Ok((manifest::secret(&spec)?, kept))
 }
 
 /// The apply request, keeping the HTTP status: 201 says the server created the Secret.
@@ -259,30 +339,16 @@ async fn apply_with_status(
     Ok((status.as_u16(), applied))
 }
 
-/// Reads from the applied object whether this run created, changed or left it.
-///
-/// Creation is told by the HTTP status; here the Secret existed. The server sets our
-/// managed-fields entry's `time` on every apply that changed something and leaves it on a no-op
-/// apply.
-///
-/// # Caveats
-/// The time has second precision: a Secret changed by an earlier run within the same second
-/// reads as configured, not unchanged.
-fn change_of(applied: &Secret, field_manager: &str, started: Timestamp) -> Change {
-    // The API server stamps whole seconds, hence the floor.
-    let floor = Timestamp::from_second(started.as_second()).unwrap_or(started);
-    let touched = applied
-        .metadata
-        .managed_fields
-        .iter()
-        .flatten()
-        .filter(|entry| entry.manager.as_deref() == Some(field_manager))
-        .filter_map(|entry| entry.time.as_ref())
-        .any(|time| time.0 >= floor);
-    if touched {
-        Change::Configured
-    } else {
-        Change::Unchanged
+/// Whether the apply created the Secret (HTTP 201), changed it, or found it as it wanted it:
+/// a no-op apply writes nothing, so the resource version stays what it was before.
+fn change_of(status: u16, existing: Option<&Secret>, applied: &Secret) -> Change {
+    match existing {
+        _ if status == 201 => Change::Created,
+        None => Change::Created,
+        Some(old) if old.metadata.resource_version == applied.metadata.resource_version => {
+            Change::Unchanged
+        }
+        Some(_) => Change::Configured,
     }
 }
 
@@ -321,23 +387,12 @@ impl Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ManagedFieldsEntry, ObjectMeta, Time};
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-    fn applied(created: i64, managed: &[(&str, i64)]) -> Secret {
-        let at = |s: i64| Time(Timestamp::from_second(s).unwrap());
+    fn with_version(version: &str) -> Secret {
         Secret {
             metadata: ObjectMeta {
-                creation_timestamp: Some(at(created)),
-                managed_fields: Some(
-                    managed
-                        .iter()
-                        .map(|(manager, time)| ManagedFieldsEntry {
-                            manager: Some((*manager).to_owned()),
-                            time: Some(at(*time)),
-                            ..ManagedFieldsEntry::default()
-                        })
-                        .collect(),
-                ),
+                resource_version: Some(version.to_owned()),
                 ..ObjectMeta::default()
             },
             ..Secret::default()
@@ -345,30 +400,118 @@ mod tests {
     }
 
     #[test]
-    fn change_is_read_from_managed_fields_times_only() {
-        let started = Timestamp::from_second(1000).unwrap();
-        // A recent creation time alone is not "created": only HTTP 201 says that, since a
-        // re-apply in the same second as the creation would otherwise read as created again.
-        assert_eq!(
-            change_of(&applied(1000, &[("regcred", 1000)]), "regcred", started),
-            Change::Configured
+    fn change_is_told_by_status_and_resource_version() {
+        let (old, same, newer) = (with_version("7"), with_version("7"), with_version("8"));
+        assert_eq!(change_of(201, None, &newer), Change::Created);
+        assert_eq!(change_of(200, Some(&old), &same), Change::Unchanged);
+        assert_eq!(change_of(200, Some(&old), &newer), Change::Configured);
+        // Deleted and made again by someone else between our read and our apply.
+        assert_eq!(change_of(201, Some(&old), &newer), Change::Created);
+    }
+
+    fn pull_secret(config: &str, type_: &str) -> Secret {
+        Secret {
+            metadata: ObjectMeta {
+                name: Some("regcred".to_owned()),
+                namespace: Some("team".to_owned()),
+                ..ObjectMeta::default()
+            },
+            type_: Some(type_.to_owned()),
+            data: Some(BTreeMap::from([(
+                if type_.ends_with("dockercfg") {
+                    ".dockercfg".to_owned()
+                } else {
+                    ".dockerconfigjson".to_owned()
+                },
+                k8s_openapi::ByteString(config.as_bytes().to_vec()),
+            )])),
+            ..Secret::default()
+        }
+    }
+
+    fn new_secret(server: &str) -> Secret {
+        let registries = [Credentials {
+            server: server.to_owned(),
+            username: "new".to_owned(),
+            password: Password::new("pw".to_owned()),
+            email: None,
+        }];
+        let spec = SecretSpec {
+            name: "regcred",
+            namespace: Some("team"),
+            registries: &registries,
+            format: SecretFormat::DockerConfigJson,
+            append_hash: false,
+            labels: BTreeMap::from([(MANAGED_BY_LABEL.to_owned(), MANAGED_BY_VALUE.to_owned())]),
+        };
+        manifest::secret(&spec).unwrap()
+    }
+
+    fn keys(secret: &Secret) -> Vec<String> {
+        config_of(secret).unwrap().keys()
+    }
+
+    const JSON: &str = "kubernetes.io/dockerconfigjson";
+
+    #[test]
+    fn applying_over_a_kubectl_secret_keeps_its_other_registries() {
+        let old = pull_secret(
+            r#"{"auths":{"docker.io":{"username":"hub","password":"a","auth":"aHViOmE="},"https://reg.example.com/":{"username":"old","password":"b","auth":"b2xkOmI="}}}"#,
+            JSON,
         );
+        let (merged, kept) = merge_into(&old, new_secret("reg.example.com")).unwrap();
+        assert_eq!(kept, ["docker.io"]);
+        assert_eq!(keys(&merged), ["docker.io", "reg.example.com"]);
+        let config = config_of(&merged).unwrap();
         assert_eq!(
-            change_of(&applied(1000, &[("regcred", 10)]), "regcred", started),
-            Change::Unchanged
+            config.auths[1].1.credentials("reg.example.com").unwrap().0,
+            "new"
         );
+        assert_eq!(config.auths[0].1.credentials("docker.io").unwrap().0, "hub");
         assert_eq!(
-            change_of(&applied(10, &[("regcred", 1001)]), "regcred", started),
-            Change::Configured
+            merged
+                .metadata
+                .labels
+                .unwrap()
+                .get(MANAGED_BY_LABEL)
+                .map(String::as_str),
+            Some(MANAGED_BY_VALUE)
         );
-        assert_eq!(
-            change_of(&applied(10, &[("regcred", 500)]), "regcred", started),
-            Change::Unchanged
+    }
+
+    #[test]
+    fn applying_over_the_same_registry_sends_the_new_secret_as_it_is() {
+        let old = pull_secret(
+            r#"{"auths":{"reg.example.com":{"username":"old","password":"b"}}}"#,
+            JSON,
         );
-        assert_eq!(
-            change_of(&applied(10, &[("kubectl", 1001)]), "regcred", started),
-            Change::Unchanged
+        let new = new_secret("reg.example.com");
+        let (merged, kept) = merge_into(&old, new.clone()).unwrap();
+        assert!(kept.is_empty());
+        assert_eq!(merged.data, new.data);
+    }
+
+    #[test]
+    fn applying_over_another_type_or_an_unreadable_secret_is_refused_naming_it() {
+        let opaque = pull_secret("{}", "Opaque");
+        let error = merge_into(&opaque, new_secret("r.io"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("already exists with type 'Opaque'"),
+            "{error}"
         );
+        assert!(
+            error.contains("kubectl delete secret regcred -n team"),
+            "{error}"
+        );
+
+        let broken = pull_secret(r#"{"auths":{"r.io":{"password":12345678}}}"#, JSON);
+        let error = merge_into(&broken, new_secret("r.io"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("cannot be read as a pull Secret"), "{error}");
+        assert!(!error.contains("12345678"), "{error}");
     }
 
     #[test]

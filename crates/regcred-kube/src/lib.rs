@@ -94,17 +94,29 @@ fn api_detail(error: &kube::Error) -> String {
     match error {
         kube::Error::Api(status) if status.message.is_empty() => format!("HTTP {}", status.code),
         kube::Error::Api(status) => format!("{} (HTTP {})", status.message, status.code),
-        other => {
-            let mut text = other.to_string();
-            let mut source = std::error::Error::source(other);
-            while let Some(cause) = source {
-                text.push_str(": ");
-                text.push_str(&cause.to_string());
-                source = cause.source();
-            }
-            text
-        }
+        kube::Error::Service(_) | kube::Error::HyperError(_) => format!(
+            "the API server cannot be reached ({}); check that the cluster is running and that \
+             --kubeconfig and --context name it",
+            chain_text(error)
+        ),
+        other => chain_text(other),
     }
+}
+
+/// An error and its causes on one line, each cause left out when an earlier part says it
+/// already (hyper and tower repeat their sources' words).
+fn chain_text(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// Whether `error` is the API's 404.

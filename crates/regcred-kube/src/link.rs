@@ -137,16 +137,21 @@ async fn append_to(
     }
 }
 
-/// Whether `secret` exists in `namespace` (a `ServiceAccount` listing a missing Secret makes
-/// the kubelet report `FailedToRetrieveImagePullSecret` and pull anonymously).
+/// The type of `secret` in `namespace`, `None` when it does not exist (a `ServiceAccount`
+/// listing a missing Secret makes the kubelet report `FailedToRetrieveImagePullSecret` and
+/// pull anonymously; one of another type than a docker config is skipped the same way).
 ///
 /// # Errors
 /// [`Error::Api`] when the read fails for another reason than absence.
-pub async fn secret_exists(client: &kube::Client, namespace: &str, secret: &str) -> Result<bool> {
+pub async fn secret_type(
+    client: &kube::Client,
+    namespace: &str,
+    secret: &str,
+) -> Result<Option<String>> {
     let api: Api<Secret> = Api::namespaced(client.clone(), namespace);
-    with_backoff(Backoff::default(), || api.get_metadata_opt(secret))
+    with_backoff(Backoff::default(), || api.get_opt(secret))
         .await
-        .map(|found| found.is_some())
+        .map(|found| found.map(|s| s.type_.unwrap_or_else(|| "Opaque".to_owned())))
         .map_err(|source| {
             Error::api(
                 format!("cannot read Secret '{secret}' in namespace '{namespace}'"),

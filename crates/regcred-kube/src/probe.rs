@@ -236,6 +236,14 @@ pub async fn probe(image: &str, auth: &ProbeAuth, tls: &TlsOptions) -> Result<Re
     })
 }
 
+/// Reads the CA files now, so that a bad one is refused before any other work.
+///
+/// # Errors
+/// A CA file (given or `SSL_CERT_FILE`) that cannot be read or holds no PEM certificate.
+pub fn check_tls(tls: &TlsOptions) -> Result<()> {
+    client_config(tls).map(drop)
+}
+
 fn client_config(tls: &TlsOptions) -> Result<ClientConfig> {
     // reqwest is built without a default crypto provider; kube already links ring.
     let _ = rustls::crypto::ring::default_provider().install_default();

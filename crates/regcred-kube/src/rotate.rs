@@ -7,7 +7,7 @@
 use k8s_openapi::api::core::v1::Secret;
 use kube::Api;
 use kube::api::ListParams;
-use regcred_core::dockerconfig::{Credentials, Password};
+use regcred_core::dockerconfig::{self, ConfigFile, Credentials, Password};
 use regcred_core::manifest::{self, SecretFormat, SecretSpec};
 use regcred_core::matching;
 
@@ -70,36 +70,14 @@ pub fn rotated(existing: &Secret, new: &Credentials) -> Result<Secret> {
     let name = existing.metadata.name.clone().unwrap_or_default();
     let unreadable = |detail: String| {
         Error::Invalid(format!(
-            "cannot rotate Secret '{name}' in namespace '{namespace}': {detail}; recreate it with `regcred apply`"
+            "cannot rotate Secret '{name}' in namespace '{namespace}': {detail}; delete it (`kubectl delete secret {name} -n {namespace}`) and create it again with `regcred apply`"
         ))
     };
     let config = config_of(existing).map_err(|e| unreadable(e.to_string()))?;
     let format = pullsecret::format_of(existing).unwrap_or(SecretFormat::DockerConfigJson);
 
-    let target = matching::normalize_key(&new.server);
-    let mut registries = Vec::new();
-    let mut replaced = false;
-    for (key, entry) in &config.auths {
-        if target.is_some() && matching::normalize_key(key) == target {
-            if !replaced {
-                registries.push(new.clone());
-                replaced = true;
-            }
-            continue;
-        }
-        let (username, password) = entry
-            .credentials(key)
-            .map_err(|e| unreadable(e.to_string()))?;
-        registries.push(Credentials {
-            server: key.clone(),
-            username,
-            password: Password::new(password),
-            email: entry.email.clone(),
-        });
-    }
-    if !replaced {
-        registries.push(new.clone());
-    }
+    let registries = merged_registries(&config, std::slice::from_ref(new))
+        .map_err(|e| unreadable(e.to_string()))?;
 
     let spec = SecretSpec {
         name: &name,
@@ -110,6 +88,51 @@ pub fn rotated(existing: &Secret, new: &Credentials) -> Result<Secret> {
         labels: existing.metadata.labels.clone().unwrap_or_default(),
     };
     Ok(with_managed_label(manifest::secret(&spec)?))
+}
+
+/// The entries of `config` with each of `new` in place of the entry for its registry (keys
+/// compared as the kubelet normalises them), in the config's order; registries `config` lacks
+/// come after, in their order.
+///
+/// # Errors
+/// An entry of `config` whose credentials cannot be read.
+pub fn merged_registries(
+    config: &ConfigFile,
+    new: &[Credentials],
+) -> std::result::Result<Vec<Credentials>, dockerconfig::Error> {
+    let targets: Vec<_> = new
+        .iter()
+        .map(|c| matching::normalize_key(&c.server))
+        .collect();
+    let mut placed = vec![false; new.len()];
+    let mut registries = Vec::new();
+    for (key, entry) in &config.auths {
+        let normalized = matching::normalize_key(key);
+        let hit = normalized
+            .is_some()
+            .then(|| targets.iter().position(|t| *t == normalized))
+            .flatten();
+        if let Some(at) = hit {
+            if !placed[at] {
+                registries.push(new[at].clone());
+                placed[at] = true;
+            }
+            continue;
+        }
+        let (username, password) = entry.credentials(key)?;
+        registries.push(Credentials {
+            server: key.clone(),
+            username,
+            password: Password::new(password),
+            email: entry.email.clone(),
+        });
+    }
+    for (credentials, done) in new.iter().zip(placed) {
+        if !done {
+            registries.push(credentials.clone());
+        }
+    }
+    Ok(registries)
 }
 
 /// Whether two Secrets carry the same pull data.

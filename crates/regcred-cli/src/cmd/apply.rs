@@ -125,7 +125,12 @@ pub fn report(outcomes: &[Outcome]) -> String {
     let mut text = format!("{:<width$}  RESULT\n", "NAMESPACE");
     for outcome in outcomes {
         let result = match &outcome.result {
-            Ok(change) => format!("secret/{} {change}", outcome.name),
+            Ok(change) if outcome.kept.is_empty() => format!("secret/{} {change}", outcome.name),
+            Ok(change) => format!(
+                "secret/{} {change}, keeping its entries for {}",
+                outcome.name,
+                outcome.kept.join(", ")
+            ),
             Err(error) => format!("failed: {}", super::error_line(error)),
         };
         let _ = writeln!(text, "{:<width$}  {result}", outcome.namespace);

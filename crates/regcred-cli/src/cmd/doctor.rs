@@ -35,7 +35,7 @@ pub fn run(args: &DoctorArgs) -> Result<ExitCode> {
         super::fail_on_errors(&regcred_core::validate::check_namespace(namespace))?;
     }
     let options = DoctorOptions {
-        tls: args.tls.options(),
+        tls: args.tls.options()?,
         skip_probe: args.no_probe,
     };
     let diagnosis = super::runtime()?.block_on(async {

@@ -48,6 +48,9 @@ async fn link_everywhere(args: &LinkSaArgs) -> Result<ExitCode> {
     let cluster = regcred_kube::connect::connect(&args.cluster.options(None)).await?;
     let selection = args.namespaces.selection(&cluster.namespace)?;
     let namespaces = apply::resolve_namespaces(&cluster.client, &selection).await?;
+    if namespaces.is_empty() {
+        anyhow::bail!("no namespace matches --namespace-selector and --exclude; nothing to link");
+    }
     let client = &cluster.client;
 
     let mut text = String::new();
@@ -55,11 +58,19 @@ async fn link_everywhere(args: &LinkSaArgs) -> Result<ExitCode> {
     let mut stale: BTreeMap<WorkloadRef, Vec<String>> = BTreeMap::new();
     let mut by_hand: Vec<String> = Vec::new();
     for namespace in &namespaces {
-        if !link::secret_exists(client, namespace, &args.secret).await? {
-            output::warn(&format!(
+        match link::secret_type(client, namespace, &args.secret)
+            .await?
+            .as_deref()
+        {
+            None => output::warn(&format!(
                 "Secret '{}' does not exist in namespace '{namespace}': pods will report FailedToRetrieveImagePullSecret until it does (`regcred apply -n {namespace}`)",
                 args.secret
-            ));
+            )),
+            Some("kubernetes.io/dockerconfigjson" | "kubernetes.io/dockercfg") => {}
+            Some(other) => output::warn(&format!(
+                "Secret '{}' in namespace '{namespace}' has type '{other}': the kubelet reads only kubernetes.io/dockerconfigjson and kubernetes.io/dockercfg Secrets and pulls anonymously instead; make a pull Secret with `regcred apply` under another name, or delete this one first",
+                args.secret
+            )),
         }
         let linked = link::link_service_accounts(
             client,
@@ -100,6 +111,17 @@ async fn link_everywhere(args: &LinkSaArgs) -> Result<ExitCode> {
         }
         by_hand.extend(pods.unowned.iter().map(|p| format!("pod/{p} -n {namespace}: no restartable owner; delete it so its owner (or you) recreates it")));
         by_hand.extend(pods.own_list.iter().map(|p| format!("pod/{p} -n {namespace}: lists its own imagePullSecrets, so the ServiceAccount's list never applies; add '{}' to its workload", args.secret)));
+    }
+    if text.is_empty() {
+        anyhow::bail!(
+            "no ServiceAccount matches {} in {}; nothing was changed (list them with `kubectl get serviceaccounts -n NAMESPACE`)",
+            args.service_accounts.join(", "),
+            if namespaces.len() == 1 {
+                format!("namespace '{}'", namespaces[0])
+            } else {
+                format!("{} namespaces", namespaces.len())
+            }
+        );
     }
     output::emit(&text)?;
     let restart_failed = handle_stale(client, &stale, &by_hand, args.restart).await?;

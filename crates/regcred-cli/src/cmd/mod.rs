@@ -141,17 +141,19 @@ pub struct TlsArgs {
 }
 
 impl TlsArgs {
-    /// The TLS options, warning when verification is off.
-    pub fn options(&self) -> regcred_kube::probe::TlsOptions {
+    /// The TLS options, with every CA file read and checked, warning when verification is off.
+    pub fn options(&self) -> Result<regcred_kube::probe::TlsOptions> {
         if self.insecure_skip_tls_verify {
             output::warn(
                 "--insecure-skip-tls-verify: the registry's certificate is not checked, so a probe that passes proves nothing about what nodes will trust",
             );
         }
-        regcred_kube::probe::TlsOptions {
+        let options = regcred_kube::probe::TlsOptions {
             ca_files: self.ca_files.clone(),
             insecure_skip_verify: self.insecure_skip_tls_verify,
-        }
+        };
+        regcred_kube::probe::check_tls(&options)?;
+        Ok(options)
     }
 }
 
@@ -165,10 +167,10 @@ pub struct NamespaceArgs {
     #[arg(short = 'A', long, conflicts_with = "namespaces")]
     pub all_namespaces: bool,
     /// With -A: only namespaces with these labels (kubectl selector syntax, e.g. team=a,env!=dev)
-    #[arg(long, value_name = "SELECTOR", requires = "all_namespaces")]
+    #[arg(long, value_name = "SELECTOR")]
     pub namespace_selector: Option<String>,
     /// With -A: leave out these namespaces (names or globs like 'kube-*'); repeatable
-    #[arg(long, value_name = "NAME|GLOB", requires = "all_namespaces")]
+    #[arg(long, value_name = "NAME|GLOB")]
     pub exclude: Vec<String>,
 }
 
@@ -179,6 +181,13 @@ impl NamespaceArgs {
         context_namespace: &str,
     ) -> Result<regcred_kube::apply::NamespaceSelection> {
         use regcred_kube::apply::NamespaceSelection;
+        // Checked here, not with clap's `requires`, which a flag's implied `false` satisfies.
+        if !self.all_namespaces && (self.namespace_selector.is_some() || !self.exclude.is_empty()) {
+            anyhow::bail!(
+                "--namespace-selector and --exclude choose among all namespaces: add -A \
+                 (--all-namespaces), or leave them out and name namespaces with -n"
+            );
+        }
         if self.all_namespaces {
             return Ok(NamespaceSelection::All {
                 selector: self.namespace_selector.clone(),

@@ -50,10 +50,10 @@ pub fn run(args: &ProbeArgs) -> Result<ExitCode> {
         let reports = match (&args.secret, given) {
             (Some(secret), _) => probe_with_secret(args, secret).await?,
             (None, Some(auth)) => {
-                vec![probe::probe(&args.image, &auth, &args.tls.options()).await?]
+                vec![probe::probe(&args.image, &auth, &args.tls.options()?).await?]
             }
             (None, None) => {
-                vec![probe::probe(&args.image, &ProbeAuth::Anonymous, &args.tls.options()).await?]
+                vec![probe::probe(&args.image, &ProbeAuth::Anonymous, &args.tls.options()?).await?]
             }
         };
         let pullable = reports.iter().any(|r| r.outcome.is_pullable());
@@ -87,7 +87,7 @@ async fn probe_with_secret(args: &ProbeArgs, name: &str) -> Result<Vec<Report>> 
         config,
     }];
     let matched = pullsecret::credentials_for(&args.image, &secrets)?;
-    let tls = args.tls.options();
+    let tls = args.tls.options()?;
     if matched.is_empty() {
         output::warn(&format!(
             "no key of Secret '{name}' matches '{}': the kubelet would pull anonymously, so that is what is probed",

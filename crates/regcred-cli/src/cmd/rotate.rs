@@ -153,7 +153,7 @@ async fn check_at_registry(
         username: credentials.username.clone(),
         password: credentials.password.clone(),
     };
-    let report = probe::probe(&image, &auth, &args.tls.options()).await?;
+    let report = probe::probe(&image, &auth, &args.tls.options()?).await?;
     if !report.outcome.is_pullable() {
         bail!(
             "nothing was changed: the new credentials were checked with {image} and {} ({})",
