@@ -659,6 +659,32 @@ fn live_link_sa_lists_pods_that_predate_it_and_restarts_their_workload() {
     apply_ok(&live, "regcred", &ns.name);
     failing_deployment(&live, &ns.name, &live.image, &[]);
 
+    let dry = regcred(
+        &live,
+        &[
+            "link-sa",
+            "--secret",
+            "regcred",
+            "-n",
+            &ns.name,
+            "--restart",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert!(
+        dry.stdout.contains("would restart deployment/app"),
+        "{}",
+        dry.stdout
+    );
+    let untouched = jsonpath(
+        &live,
+        &ns.name,
+        "deployment/app",
+        "{.spec.template.metadata.annotations}",
+    );
+    assert!(!untouched.contains("restartedAt"), "{untouched}");
+
     let listed = regcred(&live, &["link-sa", "--secret", "regcred", "-n", &ns.name]);
     assert_eq!(listed.code, 0);
     assert!(
@@ -1073,11 +1099,38 @@ fn live_doctor_finds_nothing_wrong_with_a_pod_that_pulls() {
 fn live_doctor_names_a_secret_that_exists_but_is_not_referenced() {
     let live = live();
     let ns = namespace(&live, "doc-unref");
+    // A near miss that sorts first: same host, another port. The fix must name the Secret
+    // whose key matches, not this one's.
+    let decoy = regcred(
+        &live,
+        &[
+            "apply",
+            "decoy",
+            "--server",
+            "127.0.0.1:5000",
+            "--username",
+            &live.user,
+            "--password-file",
+            &live.password_file,
+            "-n",
+            &ns.name,
+        ],
+    );
+    assert_eq!(decoy.code, 0, "{}", decoy.stderr);
     apply_ok(&live, "regcred", &ns.name);
     failing_deployment(&live, &ns.name, &live.image, &[]);
 
     let run = doctor(&live, &ns.name, "deployment/app");
     assert_diagnosed(&run, "secret-not-referenced");
+    assert!(
+        run.stdout.contains(&format!(
+            "reference Secret 'regcred' (its key '{}' matches this image)",
+            live.registry
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("regcred link-sa --secret regcred"));
 }
 
 #[test]
@@ -1211,6 +1264,12 @@ fn live_doctor_names_a_pod_older_than_its_service_account_change() {
 
     let run = doctor(&live, &ns.name, pod.trim());
     assert_diagnosed(&run, "pod-predates-service-account");
+    // The ServiceAccount does list it now: no cause may say it lists none.
+    assert!(
+        !run.stdout.contains("[secret-not-referenced]") && !run.stdout.contains("has none"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

@@ -290,3 +290,38 @@ fn lint_stays_fast_on_thousands_of_objects() {
         &findings[..findings.len().min(3)]
     );
 }
+
+#[test]
+fn unreferenced_secret_fix_names_the_secret_whose_key_matches() {
+    let text = set(&[
+        secret("near-miss", "prod", "registry.example.com:5000", "u"),
+        secret("good", "prod", "registry.example.com", "u"),
+        service_account("prod", None),
+        deployment("prod", "registry.example.com/team/app:v1", None),
+    ]);
+    let finding = the(&lint(&text).unwrap(), "image-not-covered");
+    let fix = finding.fix.unwrap();
+    assert!(
+        fix.contains("reference Secret 'good' (its key 'registry.example.com' matches"),
+        "{fix}"
+    );
+    assert!(
+        fix.contains("regcred link-sa --secret good --service-account default"),
+        "{fix}"
+    );
+}
+
+#[test]
+fn unreferenced_fix_without_a_matching_secret_says_to_create_one() {
+    let text = set(&[
+        secret("near-miss", "prod", "registry.example.com:5000", "u"),
+        service_account("prod", None),
+        deployment("prod", "registry.example.com/team/app:v1", None),
+    ]);
+    let fix = the(&lint(&text).unwrap(), "image-not-covered").fix.unwrap();
+    assert!(
+        fix.contains("no pull secret in namespace 'prod' has a key"),
+        "{fix}"
+    );
+    assert!(fix.contains("'registry.example.com'"), "{fix}");
+}

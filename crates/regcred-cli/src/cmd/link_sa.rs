@@ -102,7 +102,7 @@ async fn link_everywhere(args: &LinkSaArgs) -> Result<ExitCode> {
                 }
             }
         }
-        if args.dry_run || accounts.is_empty() {
+        if accounts.is_empty() {
             continue;
         }
         let pods = workloads::pods_predating(client, namespace, &accounts, &args.secret).await?;
@@ -124,7 +124,7 @@ async fn link_everywhere(args: &LinkSaArgs) -> Result<ExitCode> {
         );
     }
     output::emit(&text)?;
-    let restart_failed = handle_stale(client, &stale, &by_hand, args.restart).await?;
+    let restart_failed = handle_stale(client, &stale, &by_hand, args.restart, args.dry_run).await?;
     Ok(if failed + restart_failed > 0 {
         ExitCode::from(1)
     } else {
@@ -133,12 +133,14 @@ async fn link_everywhere(args: &LinkSaArgs) -> Result<ExitCode> {
 }
 
 /// Lists the workloads whose pods predate the change, and restarts them when asked (or when a
-/// person at a terminal says yes). Returns how many restarts failed.
+/// person at a terminal says yes); a dry run only says what it would restart. Returns how
+/// many restarts failed.
 async fn handle_stale(
     client: &regcred_kube::Client,
     stale: &BTreeMap<WorkloadRef, Vec<String>>,
     by_hand: &[String],
     restart: bool,
+    dry_run: bool,
 ) -> Result<usize> {
     for line in by_hand {
         output::warn(line);
@@ -158,6 +160,14 @@ async fn handle_stale(
         );
     }
     output::emit(&text)?;
+    if dry_run {
+        if restart {
+            for workload in stale.keys() {
+                output::emit(&format!("would restart {workload} (dry run)\n"))?;
+            }
+        }
+        return Ok(0);
+    }
     if !restart && !confirm(stale.len())? {
         output::emit(
             "restart them with `regcred link-sa ... --restart` or `kubectl rollout restart`\n",

@@ -204,15 +204,35 @@ fn uncovered(
             reasons.join("; ")
         )
     };
-    let fix = if names.is_empty() {
+    let repository = parsed.repository();
+    let listable = set
+        .secrets
+        .iter()
+        .filter(|s| s.is_pull_secret && s.namespace == pod.namespace)
+        .find_map(|s| {
+            s.keys
+                .iter()
+                .find(|key| matching::key_matches(key, &repository))
+                .map(|key| (s.name.as_str(), key.as_str()))
+        });
+    let fix = if let (true, Some((secret, key))) = (names.is_empty(), listable) {
         format!(
-            "add imagePullSecrets to the pod or patch ServiceAccount '{}' (`regcred patch-sa`); the credentials are under key '{}'",
-            pod.service_account,
+            "reference Secret '{secret}' (its key '{key}' matches this image): add it to the pod's imagePullSecrets, or attach it to ServiceAccount '{}' (`regcred link-sa --secret {secret} --service-account {}`)",
+            pod.service_account, pod.service_account
+        )
+    } else if names.is_empty() {
+        format!(
+            "no pull secret in namespace '{}' has a key that matches this image (nearest: '{}'): create one with the key '{want}' there (`regcred apply`), then reference it from the pod or ServiceAccount '{}' (`regcred link-sa`)",
+            pod.namespace,
             candidates
                 .iter()
                 .next()
-                .map_or(want.as_str(), String::as_str)
+                .map_or(want.as_str(), String::as_str),
+            pod.service_account
         )
+    } else if reasons.is_empty() {
+        "make the pod's pull secrets readable first: the findings about them say what is wrong"
+            .to_owned()
     } else {
         format!(
             "add the key '{want}' to the pull secret (the kubelet matches host, port and path exactly)"

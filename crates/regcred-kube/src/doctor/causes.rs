@@ -307,6 +307,22 @@ pub(super) fn event_causes(events: &[String], found: &[Cause], probed: bool) -> 
         .collect()
 }
 
+/// Leaves out what only follows from a cause already named: no key matching the image, or no
+/// Secret referenced, when a referenced Secret is missing, elsewhere, of the wrong type or
+/// unreadable, or when the pod predates its ServiceAccount's list.
+pub(super) fn drop_consequences(causes: &mut Vec<Cause>) {
+    const ROOTS: [&str; 5] = [
+        "pod-predates-service-account",
+        "secret-wrong-namespace",
+        "secret-wrong-type",
+        "secret-not-found",
+        "secret-unparsable",
+    ];
+    if causes.iter().any(|c| ROOTS.contains(&c.code)) {
+        causes.retain(|c| c.code != "image-not-covered" && c.code != "secret-not-referenced");
+    }
+}
+
 pub(super) fn dedup_causes(causes: &mut Vec<Cause>) {
     let mut seen = BTreeSet::new();
     causes.retain(|c| seen.insert((c.code, c.detail.clone())));

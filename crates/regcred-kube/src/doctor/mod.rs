@@ -25,7 +25,8 @@ mod causes;
 
 use crate::{Error, Result, is_not_found};
 use causes::{
-    dedup_causes, event_causes, lint_causes, probe_causes, pull_secret_names, readable_secrets,
+    dedup_causes, drop_consequences, event_causes, lint_causes, probe_causes, pull_secret_names,
+    readable_secrets,
 };
 
 /// What to diagnose.
@@ -161,6 +162,7 @@ pub async fn diagnose(
     let gathered = gather_secrets(client, namespace, &names, &mut steps).await?;
     causes.extend(lint_causes(&subject, account.as_ref(), &gathered, &names));
     let readable = readable_secrets(&gathered, namespace, &names, &mut steps, &mut causes);
+    drop_consequences(&mut causes);
 
     // A probe's "no credentials sent" only restates a cause the walk already found.
     let structural = !causes.is_empty();
