@@ -886,3 +886,34 @@ fn names_the_api_would_refuse_after_generation_are_refused() {
         "'my.app'",
     );
 }
+
+#[test]
+fn live_commands_refuse_empty_names_and_credentials_before_any_request() {
+    for (args, stdin, needle) in [
+        (&["link-sa", "--secret", ""][..], "", "Secret name is empty"),
+        (
+            &[
+                "probe",
+                "registry.example.com/app:v1",
+                "--username",
+                "",
+                "--password-stdin",
+            ][..],
+            "pw",
+            "username is empty",
+        ),
+        (
+            &[
+                "probe",
+                "registry.example.com/app:v1",
+                "--username",
+                "u",
+                "--password-stdin",
+            ][..],
+            "",
+            "password is empty",
+        ),
+    ] {
+        assert_refused(&regcred(args, stdin), needle);
+    }
+}

@@ -129,6 +129,23 @@ pub fn check_schedule(schedule: &str) -> Vec<Finding> {
         .collect()
 }
 
+/// Checks a label selector as kubectl reads it (`team=a,env!=dev`, `tier in (web,api)`).
+pub fn check_selector(field: &'static str, selector: &str) -> Vec<Finding> {
+    match crate::inject::selector::Selector::parse(selector.trim()) {
+        Ok(_) => Vec::new(),
+        Err(reason) => vec![
+            Finding::error(
+                "selector-invalid",
+                format!("label selector '{selector}' cannot be read: {reason}"),
+            )
+            .with_field(field)
+            .with_fix(
+                "write it as kubectl -l takes it, e.g. 'team=a,env!=dev' or 'tier in (web,api)'",
+            ),
+        ],
+    }
+}
+
 /// Checks a namespace name against the API's DNS-1123 label rule.
 pub fn check_namespace(value: &str) -> Vec<Finding> {
     check_dns1123("namespace", value, MAX_LABEL, false)
@@ -142,7 +159,11 @@ fn check_dns1123(field: &'static str, value: &str, max: usize, dots: bool) -> Ve
         " (no dots: it is also used as a DNS label)"
     };
     if value.is_empty() {
-        return vec![Finding::error("name-empty", format!("{field} is empty")).with_field(field)];
+        return vec![
+            Finding::error("name-empty", format!("{what} is empty"))
+                .with_field(field)
+                .with_fix("give a name of lower-case letters, digits and '-', e.g. 'regcred'"),
+        ];
     }
     if value.contains('@') {
         return vec![

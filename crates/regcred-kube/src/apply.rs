@@ -141,12 +141,20 @@ pub async fn resolve_namespaces(
 /// # Errors
 /// [`Error::Invalid`] naming the pattern that does not parse.
 pub fn exclusion_patterns(exclude: &[String]) -> Result<Vec<glob::Pattern>> {
-    exclude
+    glob_patterns("exclusion", "kube-*", exclude)
+}
+
+/// Compiles names and globs given for `what` (an example pattern shown in the fix).
+///
+/// # Errors
+/// [`Error::Invalid`] naming the pattern that does not parse.
+pub fn glob_patterns(what: &str, example: &str, texts: &[String]) -> Result<Vec<glob::Pattern>> {
+    texts
         .iter()
         .map(|text| {
             glob::Pattern::new(text).map_err(|error| {
                 Error::Invalid(format!(
-                    "exclusion '{text}' is not a valid glob ({error}); use a name or a pattern like 'kube-*'"
+                    "{what} '{text}' is not a valid glob ({error}); use a name or a pattern like '{example}'"
                 ))
             })
         })

@@ -55,9 +55,14 @@ pub async fn connect(options: &ClusterOptions) -> Result<Cluster> {
         }
         None => Config::from_kubeconfig(&kube_options).await,
     }
-    .map_err(|source| Error::Kubeconfig {
-        path: options.kubeconfig.clone(),
-        source,
+    .map_err(|source| match (&source, &options.context) {
+        (kube::config::KubeconfigError::LoadContext(_), Some(context)) => Error::Invalid(format!(
+            "context '{context}' is not in the kubeconfig; list its contexts with `kubectl config get-contexts`"
+        )),
+        _ => Error::Kubeconfig {
+            path: options.kubeconfig.clone(),
+            source,
+        },
     })?;
 
     let namespace = options

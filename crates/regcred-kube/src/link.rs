@@ -67,7 +67,7 @@ pub async fn link_service_accounts(
     secret: &str,
     dry_run: bool,
 ) -> Result<Vec<Linked>> {
-    let compiled = crate::apply::exclusion_patterns(patterns)?;
+    let compiled = crate::apply::glob_patterns("ServiceAccount pattern", "ci-*", patterns)?;
     let api: Api<ServiceAccount> = Api::namespaced(client.clone(), namespace);
     let existing: Vec<String> = crate::workloads::list_service_accounts(client, namespace)
         .await?

@@ -188,6 +188,12 @@ impl NamespaceArgs {
                  (--all-namespaces), or leave them out and name namespaces with -n"
             );
         }
+        if let Some(selector) = &self.namespace_selector {
+            fail_on_errors(&regcred_core::validate::check_selector(
+                "namespace-selector",
+                selector,
+            ))?;
+        }
         if self.all_namespaces {
             return Ok(NamespaceSelection::All {
                 selector: self.namespace_selector.clone(),

@@ -40,10 +40,17 @@ pub struct ProbeArgs {
 pub fn run(args: &ProbeArgs) -> Result<ExitCode> {
     super::fail_on_errors(&regcred_core::reference::check_image(&args.image))?;
     let given = match &args.username {
-        Some(username) => Some(ProbeAuth::Basic {
-            username: username.clone(),
-            password: Password::new(input::read_password(args.password.source())?),
-        }),
+        Some(username) => {
+            // The same checks as `secret` and `apply`: an empty user or password is a mistake,
+            // not a credential to send.
+            super::fail_on_errors(&regcred_core::validate::check_username(username))?;
+            let password = input::read_password(args.password.source())?;
+            super::fail_on_errors(&regcred_core::validate::check_password(&password))?;
+            Some(ProbeAuth::Basic {
+                username: username.clone(),
+                password: Password::new(password),
+            })
+        }
         None => None,
     };
     super::runtime()?.block_on(async {

@@ -25,7 +25,7 @@
 
 mod objects;
 mod render;
-mod selector;
+pub(crate) mod selector;
 mod text;
 mod tree;
 mod verify;

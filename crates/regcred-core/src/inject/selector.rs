@@ -2,7 +2,7 @@
 
 /// A parsed label selector: every requirement must hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Selector {
+pub(crate) struct Selector {
     requirements: Vec<Requirement>,
 }
 
