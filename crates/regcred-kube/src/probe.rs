@@ -324,9 +324,16 @@ fn classify(error: &OciDistributionError, authenticated: bool) -> Outcome {
             }
         }
         OciDistributionError::ServerError { code, message, .. } => {
-            let detail = format!("HTTP {code}: {}", message.trim());
+            let detail = format!("HTTP {code}: {}", one_line(message, 200));
             match code {
-                401 | 403 => denied(detail),
+                401 => denied(detail),
+                // Registries refuse with an error envelope (DENIED, UNAUTHORIZED), read above;
+                // a bare 403 comes from something else on that port (a proxy, an API server).
+                403 => Outcome::RegistryError {
+                    detail: format!(
+                        "{detail} (no registry error in the answer: is this port a container registry?)"
+                    ),
+                },
                 404 => Outcome::ImageNotFound { detail },
                 _ => Outcome::RegistryError { detail },
             }
@@ -336,6 +343,16 @@ fn classify(error: &OciDistributionError, authenticated: bool) -> Outcome {
             detail: other.to_string(),
         },
     }
+}
+
+/// `text` on one line, whitespace runs as one space, cut to `max` characters with an ellipsis.
+fn one_line(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max).collect();
+    format!("{cut}...")
 }
 
 /// A request that got no HTTP answer: TLS or the connection.
@@ -427,6 +444,37 @@ mod tests {
             message: String::new(),
         };
         assert_eq!(classify(&down, true).code(), "registry-error");
+    }
+
+    #[test]
+    fn a_bare_403_is_not_called_rejected_credentials_and_its_body_stays_on_one_line() {
+        let api_server = OciDistributionError::ServerError {
+            code: 403,
+            url: "u".into(),
+            message: format!(
+                "{{\n  \"kind\": \"Status\",\n  \"message\": \"{}\"\n}}",
+                "x".repeat(400)
+            ),
+        };
+        let outcome = classify(&api_server, true);
+        assert_eq!(outcome.code(), "registry-error");
+        assert!(
+            outcome
+                .detail()
+                .contains("is this port a container registry?")
+        );
+        assert!(!outcome.detail().contains('\n'));
+        assert!(outcome.detail().len() < 320, "{}", outcome.detail());
+        let unauthorized = OciDistributionError::ServerError {
+            code: 401,
+            url: "u".into(),
+            message: String::new(),
+        };
+        assert_eq!(classify(&unauthorized, true).code(), "credentials-rejected");
+        assert_eq!(
+            classify(&envelope(OciErrorCode::Denied), true).code(),
+            "credentials-rejected"
+        );
     }
 
     #[test]
