@@ -650,3 +650,26 @@ fn tab_indented_json_gets_tabs() {
         "{\"kind\": \"Pod\", \"spec\": {\n\t\"imagePullSecrets\": [\n\t\t{\"name\": \"a\"},\n\t\t{\"name\": \"regcred\"}\n\t]\n}}\n"
     );
 }
+
+#[test]
+fn a_block_scalar_before_an_unterminated_blank_last_line_is_reported_not_edited() {
+    // Found by the fuzzer: saphyr reads `|+` here as "\n" and PyYAML as "", so any line
+    // added after it changes the value for one of them.
+    let input = "kind: Pod\nspec:\n  command:\n  - |+\n   ";
+    let out = inject(input, &InjectOptions::new("regcred")).unwrap();
+    assert_eq!(out.text, input);
+    assert_eq!(out.findings.len(), 1);
+    assert_eq!(out.findings[0].code, "inject-unusual-layout");
+    assert!(
+        out.findings[0].message.contains("line break"),
+        "{}",
+        out.findings[0]
+    );
+    // With the line break the file is unambiguous, and gets the secret.
+    let ended = format!("{input}\n");
+    assert!(
+        inject(&ended, &InjectOptions::new("regcred"))
+            .unwrap()
+            .is_changed()
+    );
+}

@@ -125,7 +125,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         match *plan {
             Plan::Append { seq } => self.append(seq),
             Plan::AddKey { map } => self.add_key(map),
-            Plan::FillNull { key, value } => Ok(vec![self.fill_null(key, value)]),
+            Plan::FillNull { key, value } => Ok(vec![self.fill_null(key, value)?]),
             Plan::Present | Plan::Skip(_) => Err("nothing to insert".to_owned()),
         }
     }
@@ -156,6 +156,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         };
         let dash_col = col_of(self.text, dash);
         let indent = " ".repeat(dash_col);
+        self.check_end(doc.node(seq).end)?;
         Ok(vec![self.after_line(
             doc.node(seq).end,
             &[format!("{indent}{item}")],
@@ -249,6 +250,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
             quote.write("name"),
             quote.write(self.secret)
         );
+        self.check_end(doc.node(map).end)?;
         Ok(vec![self.after_line(
             doc.node(map).end,
             &[format!("{indent}{key}:"), item],
@@ -256,7 +258,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         )])
     }
 
-    fn fill_null(&mut self, key: NodeId, value: NodeId) -> Insertion {
+    fn fill_null(&mut self, key: NodeId, value: NodeId) -> Result<Insertion, String> {
         let key_node = self.doc.node(key);
         let quote = match key_node.kind {
             NodeKind::Scalar { style, .. } => Quote::of(style),
@@ -275,7 +277,35 @@ impl<'t, 'd> Renderer<'t, 'd> {
             quote.write(self.secret)
         );
         let after = key_node.end.max(self.doc.node(value).end);
-        self.after_line(after, &[item], self.col(key))
+        self.check_end(after)?;
+        Ok(self.after_line(after, &[item], self.col(key)))
+    }
+
+    /// Refuses a place at the very end of a text that ends in a line of blanks with no line
+    /// break, just after a block scalar: YAML readers disagree on whether that scalar holds a
+    /// line break there (saphyr says yes, `PyYAML` no), so any new line would change it for one.
+    fn check_end(&self, after: usize) -> Result<(), String> {
+        let Some(blank) = text::start_of_blank_last_line(self.text, after) else {
+            return Ok(());
+        };
+        let block_scalar_ends_there = self.doc.nodes.iter().any(|node| {
+            matches!(
+                node.kind,
+                NodeKind::Scalar {
+                    style: ScalarStyle::Literal | ScalarStyle::Folded,
+                    ..
+                }
+            ) && node.end >= blank
+        });
+        if block_scalar_ends_there {
+            return Err(
+                "the pod spec ends in a block scalar followed by a last line of only \
+                        blanks with no line break, which YAML readers read differently; end \
+                        the file with a line break and run inject again"
+                    .to_owned(),
+            );
+        }
+        Ok(())
     }
 
     /// Lines to insert after the line that holds `after`, with that line's line break, and

@@ -63,6 +63,17 @@ pub(super) fn nearest_line_break(text: &str, from: usize) -> &'static str {
     }
 }
 
+/// The start of the line holding `pos`, when that line is the text's last, is not its first,
+/// and holds blanks and nothing else (so the text ends in blanks, not in a line break).
+pub(super) fn start_of_blank_last_line(text: &str, pos: usize) -> Option<usize> {
+    let start = text.as_bytes()[..pos.min(text.len())]
+        .iter()
+        .rposition(|&b| b == b'\n' || b == b'\r')?
+        + 1;
+    let rest = &text[start..];
+    (!rest.is_empty() && rest.bytes().all(|b| b == b' ' || b == b'\t')).then_some(start)
+}
+
 /// The end of the last comment line, among the comment and blank lines that follow `pos`, that
 /// is indented more than `col`: such comments belong to the node above (a commented-out key of
 /// the last container, say), so text added after that node goes below them. `pos` is a line end,
@@ -172,6 +183,15 @@ mod tests {
             end_of_deeper_comments(after_block, start, true, 0),
             Some(line_end(after_block, start))
         );
+    }
+
+    #[test]
+    fn blank_last_line_is_found_only_at_the_end_of_the_text() {
+        assert_eq!(start_of_blank_last_line("a\n   ", 5), Some(2));
+        assert_eq!(start_of_blank_last_line("a\n  \nb", 3), None);
+        assert_eq!(start_of_blank_last_line("a\n  x", 5), None);
+        assert_eq!(start_of_blank_last_line("   ", 3), None);
+        assert_eq!(start_of_blank_last_line("a\n", 2), None);
     }
 
     #[test]
