@@ -88,15 +88,23 @@ function lineElement(lineOf, line) {
   return element;
 }
 
+/** Texts longer than this many lines are shown without colour. */
+const PLAIN_ABOVE = 5000;
+
 /**
- * Fills `code` with coloured `text` and `gutter` with its line numbers. Only lines that changed
+ * Fills `code` with coloured `text` (plain above PLAIN_ABOVE lines) and `gutter` with its line
+ * numbers. Only lines that changed
  * since the last call are rebuilt, so a keystroke costs a line or two, not the whole text.
  */
 export function renderCode(code, gutter, text, language) {
   const lineOf = LINES[language] ?? LINES.text;
   const lines = text.split('\n');
   const previous = rendered.get(code);
-  if (!previous || previous.language !== language) {
+  if (lines.length > PLAIN_ABOVE) {
+    // Colouring a whole manifest set costs a node per token and stalls the page; plain text is one.
+    code.textContent = text;
+    rendered.delete(code);
+  } else if (!previous || previous.language !== language) {
     const nodes = lines.map((line) => lineElement(lineOf, line));
     const fragment = document.createDocumentFragment();
     nodes.forEach((node, index) => {

@@ -24,12 +24,21 @@ function readOptions() {
 }
 
 /** Where a thrown error belongs: beside the paste box (with its position), or beside a field. */
+/** Characters above which the page waits for typing to pause before injecting again. */
+const LARGE_TEXT = 200_000;
+
+/** The option fields that can carry an error of their own. */
+const OPTION_FIELDS = ['secret', 'kinds', 'namespaces', 'selector'];
+
 function placeError(error) {
   const message = String(error.message ?? error);
   const syntax = SYNTAX.exec(message);
   if (syntax) return { place: 'input', message, line: Number(syntax[1]), column: Number(syntax[2]) };
-  // The core checks the secret name first, then the selector, and reads the text only then.
+  // The core checks the secret name, the selector, the kinds and the namespaces, one error at a
+  // time, and reads the text only then; each goes under its own field.
   if (message.startsWith('label selector ')) return { place: 'selector', message };
+  if (message.startsWith("kind '")) return { place: 'kinds', message };
+  if (message.startsWith('namespace ')) return { place: 'namespaces', message };
   return { place: 'secret', message };
 }
 
@@ -98,8 +107,18 @@ function sourceNote(file) {
   return `${file.name}, edited here: the text in the box is the source now${lost}`;
 }
 
+/** How many objects a list shows before it says how many more there are. */
+const LIST_LIMIT = 200;
+
+/** The first LIST_LIMIT items, and a last one counting the rest. */
+function capped(items, item) {
+  const shown = items.slice(0, LIST_LIMIT).map(item);
+  if (items.length > LIST_LIMIT) shown.push(h('li', { class: 'hint', text: `and ${items.length - LIST_LIMIT} more` }));
+  return shown;
+}
+
 function changeList(changes) {
-  return h('ul', { class: 'inject-list' }, changes.map((change) => h(
+  return h('ul', { class: 'inject-list' }, capped(changes, (change) => h(
     'li',
     { class: 'inject-change', 'data-object': change.object, 'data-path': change.path, 'data-line': change.line },
     h('code', { class: 'finding-object', text: change.object }),
@@ -110,7 +129,7 @@ function changeList(changes) {
 /** The summary under the output: what got the Secret, what had it already, what was left alone. */
 function summaryView(injected, secret) {
   const { changes, unchanged, findings } = injected;
-  byId('inject-count').textContent = `${changes.length} added · ${unchanged.length} already had it · regcred inject --check exits ${changes.length ? 1 : 0}`;
+  byId('inject-count').textContent = `${changes.length} added · ${unchanged.length} already had it · regcred inject --check exits ${changes.length || findings.length ? 1 : 0}`;
   const parts = [];
   if (changes.length) {
     parts.push(h('h3', { text: `'${secret}' added to ${plural(changes.length, 'object')}` }), changeList(changes));
@@ -118,11 +137,11 @@ function summaryView(injected, secret) {
   if (unchanged.length) {
     parts.push(
       h('h3', { text: `Already listed '${secret}'` }),
-      h('ul', { class: 'inject-list' }, unchanged.map((object) => h('li', {}, h('code', { class: 'finding-object', text: object })))),
+      h('ul', { class: 'inject-list' }, capped(unchanged, (object) => h('li', {}, h('code', { class: 'finding-object', text: object })))),
     );
   }
   if (findings.length) {
-    parts.push(h('h3', { text: `Left alone (${findings.length})` }), h('ul', { class: 'findings' }, findings.map((finding) => findingItem(finding, true))));
+    parts.push(h('h3', { text: `Left alone (${findings.length})` }), h('ul', { class: 'findings' }, capped(findings, (finding) => findingItem(finding, true))));
   }
   if (!changes.length && !unchanged.length && !findings.length) {
     parts.push(h('p', { class: 'hint', text: 'No object matched: nothing here has a pod spec, or the kinds, namespaces and selector above exclude every one.' }));
@@ -180,8 +199,18 @@ class InjectMode {
     return (text) => this.load(text);
   }
 
-  /** Large pastes: one run per frame however fast the keys come. */
+  /**
+   * One run per frame however fast the keys come; for a large text (where a run takes longer
+   * than a keystroke), one run once typing pauses.
+   */
   schedule() {
+    clearTimeout(this.idle);
+    if (this.source().length > LARGE_TEXT) {
+      if (this.frame) cancelAnimationFrame(this.frame);
+      this.frame = 0;
+      this.idle = setTimeout(() => this.run(), 300);
+      return;
+    }
     if (!this.frame) this.frame = requestAnimationFrame(() => this.run());
   }
 
@@ -211,6 +240,15 @@ class InjectMode {
       event.preventDefault();
       this.open(file);
     });
+    // A file dropped beside the box would make the browser open it in place of the page, and
+    // what was typed would be lost: outside the box a drop does nothing.
+    const elsewhere = (event) => {
+      if (!carriesFiles(event) || event.target === this.input) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = 'none';
+    };
+    window.addEventListener('dragover', elsewhere);
+    window.addEventListener('drop', elsewhere);
   }
 
   /** Reads a file as the source; a file that cannot be read is named and changes nothing. */
@@ -277,8 +315,7 @@ class InjectMode {
     } catch (error) {
       problem = placeError(error);
     }
-    fieldError('secret', problem?.place === 'secret' ? problem.message : null);
-    fieldError('selector', problem?.place === 'selector' ? problem.message : null);
+    for (const field of OPTION_FIELDS) fieldError(field, problem?.place === field ? problem.message : null);
     inputError(this.input, problem?.place === 'input' ? problem : null);
     this.render(text, options, injected, problem);
     const elapsed = performance.now() - started;

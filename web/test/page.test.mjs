@@ -504,6 +504,17 @@ spec:
       await page.locator('#inject-selector-findings li').waitFor();
       await page.fill('#inject-selector', '');
       await page.locator('#inject-selector-findings li').waitFor({ state: 'detached' });
+      // Each option's error goes under its own field, never under the (valid) Secret name.
+      for (const [field, value] of [['kinds', 'Foo'], ['namespaces', 'Shop']]) {
+        await page.fill(`#inject-${field}`, value);
+        await page.locator(`#inject-${field}-findings li`).waitFor();
+        assert.match(await page.textContent(`#inject-${field}-findings`), new RegExp(`'${value}'`));
+        assert.equal(await page.getAttribute(`#inject-${field}`, 'aria-invalid'), 'true');
+        assert.equal(await page.getAttribute('#inject-secret', 'aria-invalid'), null);
+        assert.equal(await page.locator('#inject-secret-findings li').count(), 0);
+        await page.fill(`#inject-${field}`, '');
+        await page.locator(`#inject-${field}-findings li`).waitFor({ state: 'detached' });
+      }
 
       await page.click('[data-example=inject]');
       await settle(page);
@@ -793,6 +804,25 @@ describe('keyboard and layout', () => {
             problems.push(`${colorScheme} ${mode}: ${violation.id} (${violation.nodes.length}): ${violation.nodes.slice(0, 3).map((node) => node.target.join(' ')).join(', ')}`);
           }
         }
+      } finally {
+        await context.close();
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  test('the mode tabs stay on one row inside the top bar at every width', async () => {
+    const problems = [];
+    for (const width of [1440, 1280, 1200, 1100, 960, 800, 700, 660]) {
+      const { context, page } = await openPage({ viewport: { width, height: 800 } });
+      try {
+        const boxes = await page.evaluate(() => {
+          const bar = document.querySelector('.topbar').getBoundingClientRect();
+          const tabs = [...document.querySelectorAll('.modes [role=tab]')].map((tab) => tab.getBoundingClientRect());
+          return { bar: { top: bar.top, bottom: bar.bottom }, tops: tabs.map((t) => t.top), bottoms: tabs.map((t) => t.bottom) };
+        });
+        if (new Set(boxes.tops.map(Math.round)).size !== 1) problems.push(`${width}px: the tabs wrap onto ${new Set(boxes.tops.map(Math.round)).size} rows`);
+        if (Math.min(...boxes.tops) < boxes.bar.top || Math.max(...boxes.bottoms) > boxes.bar.bottom) problems.push(`${width}px: a tab sticks out of the top bar`);
       } finally {
         await context.close();
       }
