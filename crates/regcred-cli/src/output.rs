@@ -37,16 +37,5 @@ pub fn warn(message: &str) {
 
 /// Prints the final error line to stderr.
 pub fn error(error: &anyhow::Error) {
-    let mut line = String::new();
-    for cause in error.chain() {
-        let part = cause.to_string();
-        if line.contains(&part) {
-            continue;
-        }
-        if !line.is_empty() {
-            line.push_str(": ");
-        }
-        line.push_str(&part);
-    }
-    eprintln!("error: {line}");
+    eprintln!("error: {}", regcred_kube::error_chain(error.as_ref()));
 }

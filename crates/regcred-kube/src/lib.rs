@@ -97,15 +97,15 @@ fn api_detail(error: &kube::Error) -> String {
         kube::Error::Service(_) | kube::Error::HyperError(_) => format!(
             "the API server cannot be reached ({}); check that the cluster is running and that \
              --kubeconfig and --context name it",
-            chain_text(error)
+            error_chain(error)
         ),
-        other => chain_text(other),
+        other => error_chain(other),
     }
 }
 
 /// An error and its causes on one line, each cause left out when an earlier part says it
-/// already (hyper and tower repeat their sources' words).
-fn chain_text(error: &(dyn std::error::Error + 'static)) -> String {
+/// already (hyper, tower and anyhow contexts often repeat their sources' words).
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

@@ -357,7 +357,7 @@ fn one_line(text: &str, max: usize) -> String {
 
 /// A request that got no HTTP answer: TLS or the connection.
 fn classify_transport(error: &reqwest::Error) -> Outcome {
-    let chain = error_chain(error);
+    let chain = crate::error_chain(error);
     let lower = chain.to_ascii_lowercase();
     let tls_words = [
         "certificate",
@@ -374,21 +374,6 @@ fn classify_transport(error: &reqwest::Error) -> Outcome {
     } else {
         Outcome::RegistryError { detail: chain }
     }
-}
-
-/// The error and its sources on one line.
-fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let next = cause.to_string();
-        if !text.contains(&next) {
-            text.push_str(": ");
-            text.push_str(&next);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -228,17 +228,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 
 /// An error and its causes on one line, for per-namespace reports.
 pub fn error_line(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut line = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !line.contains(&text) {
-            line.push_str(": ");
-            line.push_str(&text);
-        }
-        source = cause.source();
-    }
-    line
+    regcred_kube::error_chain(error)
 }
 
 /// Rollout-restarts each workload, printing one line per workload; returns how many failed.
