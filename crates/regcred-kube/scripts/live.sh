@@ -82,10 +82,22 @@ push_image() {
     "oci:$dir/layout:v1" "docker://127.0.0.1:$port/regcred-live/app:v1"
 }
 
+# Whether a kube-apiserver runs on this machine; zombies, already stopped, do not count.
+running_apiserver() {
+  ps -eo stat=,comm= | awk '$2 == "kube-apiserver" && $1 !~ /^Z/ { found = 1 } END { exit !found }'
+}
+
 up() {
   local dir=$1
   [[ $(id -u) == 0 ]] || { log "up needs root (localkube runs containerd and a kubelet)"; exit 1; }
-  if pgrep -x kube-apiserver >/dev/null; then
+  # A cluster stopped just before (the e2e's, in `just ci`) may leave its kube-apiserver exiting
+  # for a moment, or a zombie until it is reaped: wait a little before calling it another one.
+  local i
+  for i in $(seq 50); do
+    running_apiserver || break
+    sleep 0.2
+  done
+  if running_apiserver; then
     log "a kube-apiserver is already running (one cluster per machine); stop it first"
     exit 1
   fi
