@@ -236,6 +236,21 @@ pub struct AuthEntry {
 }
 
 impl AuthEntry {
+    /// The entry as [`Credentials`] for `server`, its key: user and password as the kubelet
+    /// reads them (see [`AuthEntry::credentials`]), and the e-mail.
+    ///
+    /// # Errors
+    /// As [`AuthEntry::credentials`].
+    pub fn to_credentials(&self, server: &str) -> Result<Credentials> {
+        let (username, password) = self.credentials(server)?;
+        Ok(Credentials {
+            server: server.to_owned(),
+            username,
+            password: Password::new(password),
+            email: self.email.clone(),
+        })
+    }
+
     /// The username and password the kubelet would send for this entry.
     ///
     /// A non-empty `auth` wins over `username`/`password`. It is decoded as padded base64 when it

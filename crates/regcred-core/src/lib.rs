@@ -19,3 +19,19 @@ pub mod validate;
 pub mod yaml;
 
 pub use finding::{Finding, Severity};
+
+/// An error and its causes on one line, each cause left out when an earlier part says it
+/// already (hyper, tower and anyhow contexts often repeat their sources' words).
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = cause.source();
+    }
+    text
+}

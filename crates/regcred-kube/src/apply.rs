@@ -8,7 +8,6 @@ use kube::Api;
 use kube::api::{ListParams, Patch, PatchParams};
 use serde::Serialize;
 
-use regcred_core::dockerconfig::{Credentials, Password};
 use regcred_core::manifest::{self, SecretFormat, SecretSpec};
 
 use crate::pullsecret::{self, config_of};
@@ -284,18 +283,12 @@ fn merge_into(old: &Secret, new: Secret) -> Result<(Secret, Vec<String>)> {
         ))
     })?;
     let new_config = config_of(&new).map_err(|e| Error::Invalid(e.to_string()))?;
-    let mut registries = Vec::new();
-    for (key, entry) in &new_config.auths {
-        let (username, password) = entry
-            .credentials(key)
-            .map_err(|e| Error::Invalid(e.to_string()))?;
-        registries.push(Credentials {
-            server: key.clone(),
-            username,
-            password: Password::new(password),
-            email: entry.email.clone(),
-        });
-    }
+    let registries = new_config
+        .auths
+        .iter()
+        .map(|(key, entry)| entry.to_credentials(key))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| Error::Invalid(e.to_string()))?;
     let merged = merged_registries(&old_config, &registries).map_err(|e| {
         Error::Invalid(format!(
             "Secret '{name}' in namespace '{namespace}' already exists with an entry the \
@@ -396,6 +389,7 @@ impl Summary {
 mod tests {
     use super::*;
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    use regcred_core::dockerconfig::{Credentials, Password};
 
     fn with_version(version: &str) -> Secret {
         Secret {

@@ -2,7 +2,7 @@
 //! would send for an image (chosen by `regcred_core::matching`).
 
 use k8s_openapi::api::core::v1::Secret;
-use regcred_core::dockerconfig::{self, ConfigFile, Credentials, Password};
+use regcred_core::dockerconfig::{self, ConfigFile, Credentials};
 use regcred_core::manifest::SecretFormat;
 use regcred_core::matching::{self, MatchedKey, PullSecretKeys};
 
@@ -132,13 +132,7 @@ fn entry_credentials(
         .find(|(key, _)| *key == matched.key)
         .map(|(_, entry)| entry.clone())
         .unwrap_or_default();
-    let (username, password) = entry.credentials(&matched.key)?;
-    Ok(Credentials {
-        server: matched.key.clone(),
-        username,
-        password: Password::new(password),
-        email: entry.email,
-    })
+    entry.to_credentials(&matched.key)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 use k8s_openapi::api::core::v1::Secret;
 use kube::Api;
 use kube::api::ListParams;
-use regcred_core::dockerconfig::{self, ConfigFile, Credentials, Password};
+use regcred_core::dockerconfig::{self, ConfigFile, Credentials};
 use regcred_core::manifest::{self, SecretFormat, SecretSpec};
 use regcred_core::matching;
 
@@ -119,13 +119,7 @@ pub fn merged_registries(
             }
             continue;
         }
-        let (username, password) = entry.credentials(key)?;
-        registries.push(Credentials {
-            server: key.clone(),
-            username,
-            password: Password::new(password),
-            email: entry.email.clone(),
-        });
+        registries.push(entry.to_credentials(key)?);
     }
     for (credentials, done) in new.iter().zip(placed) {
         if !done {

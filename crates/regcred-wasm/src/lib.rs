@@ -24,18 +24,8 @@ use wasm_bindgen::prelude::*;
 type JsResult<T = JsValue> = Result<T, JsError>;
 
 /// Turns any error into a JavaScript `Error`, keeping each cause in the message once.
-fn js_error(error: &dyn std::error::Error) -> JsError {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = cause.source();
-    }
-    JsError::new(&message)
+fn js_error(error: &(dyn std::error::Error + 'static)) -> JsError {
+    JsError::new(&regcred_core::error_chain(error))
 }
 
 /// A Rust value as plain JavaScript objects (maps become objects, `None` becomes `null`).
