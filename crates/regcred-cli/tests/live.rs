@@ -189,6 +189,22 @@ fn apply_ok(live: &Live, name: &str, ns: &str) {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
+/// An Opaque Secret (`kubectl create secret generic`) with one key, `key=value`.
+fn opaque_secret(live: &Live, ns: &str, name: &str, literal: &str) {
+    kubectl(
+        live,
+        &[
+            "create",
+            "secret",
+            "generic",
+            name,
+            "-n",
+            ns,
+            &format!("--from-literal={literal}"),
+        ],
+    );
+}
+
 fn jsonpath(live: &Live, ns: &str, object: &str, path: &str) -> String {
     kubectl(
         live,
@@ -456,18 +472,7 @@ fn live_apply_over_a_kubectl_secret_keeps_its_other_registries() {
 fn live_apply_refuses_a_secret_of_another_type_and_changes_nothing() {
     let live = live();
     let ns = namespace(&live, "apply-type");
-    kubectl(
-        &live,
-        &[
-            "create",
-            "secret",
-            "generic",
-            "regcred",
-            "-n",
-            &ns.name,
-            "--from-literal=k=v",
-        ],
-    );
+    opaque_secret(&live, &ns.name, "regcred", "k=v");
     let version = jsonpath(
         &live,
         &ns.name,
@@ -634,18 +639,7 @@ fn live_link_sa_matching_nothing_is_an_error_and_an_opaque_secret_is_warned_abou
         run.stderr
     );
 
-    kubectl(
-        &live,
-        &[
-            "create",
-            "secret",
-            "generic",
-            "opaque",
-            "-n",
-            &ns.name,
-            "--from-literal=k=v",
-        ],
-    );
+    opaque_secret(&live, &ns.name, "opaque", "k=v");
     let run = regcred(&live, &["link-sa", "--secret", "opaque", "-n", &ns.name]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("has type 'Opaque'"), "{}", run.stderr);
@@ -1220,18 +1214,7 @@ fn live_doctor_names_a_missing_image() {
 fn live_doctor_names_a_secret_of_the_wrong_type() {
     let live = live();
     let ns = namespace(&live, "doc-type");
-    kubectl(
-        &live,
-        &[
-            "create",
-            "secret",
-            "generic",
-            "regcred",
-            "-n",
-            &ns.name,
-            "--from-literal=.dockerconfigjson={}",
-        ],
-    );
+    opaque_secret(&live, &ns.name, "regcred", ".dockerconfigjson={}");
     failing_deployment(&live, &ns.name, &live.image, &["regcred"]);
 
     let run = doctor(&live, &ns.name, "deployment/app");
