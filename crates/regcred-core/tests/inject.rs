@@ -631,6 +631,52 @@ fn an_item_that_is_an_empty_explicit_key_ends_with_its_indicator() {
 }
 
 #[test]
+fn an_empty_explicit_key_followed_by_comments_ends_with_its_indicator() {
+    // Found by the proptest mutation run: with comments after the `?`, the new item went below
+    // the next key of the pod spec (the read-back caught it and left the object alone). The
+    // comment indented under the item stays with it.
+    let input = "kind: Pod\nspec:\n  imagePullSecrets:\n    - name: mirror\n      ? # - name: old\n      # - name: old\n  containers: []\n";
+    let out = inject(input, &InjectOptions::new("regcred")).unwrap();
+    assert!(out.findings.is_empty(), "{:?}", out.findings);
+    assert_eq!(
+        out.text,
+        "kind: Pod\nspec:\n  imagePullSecrets:\n    - name: mirror\n      ? # - name: old\n      # - name: old\n    - name: regcred\n  containers: []\n"
+    );
+}
+
+#[test]
+fn a_pod_spec_whose_only_key_is_explicit_behind_a_comment_is_reported_not_edited() {
+    // Found by the proptest mutation run: `? # comment` made the container list a key.
+    let input = "kind: Pod\nspec:\n  ? # containers:\n  - name: main\n    image: a\n";
+    let out = inject(input, &InjectOptions::new("regcred")).unwrap();
+    assert_eq!(out.text, input);
+    assert_eq!(out.findings.len(), 1, "{:?}", out.findings);
+    assert_eq!(out.findings[0].code, "inject-unusual-layout");
+}
+
+#[test]
+fn a_flow_pod_spec_ending_in_a_bare_question_mark_keeps_it_an_empty_key() {
+    // Found by the proptest mutation run: `{? }` edited to `{?, …}` reads `?,` as one scalar.
+    for (spec, edited) in [
+        ("{? }", "{? , imagePullSecrets: [{name: regcred}]}"),
+        (
+            "{a: b, ? }",
+            "{a: b, ? , imagePullSecrets: [{name: regcred}]}",
+        ),
+        ("{?}", "{?, imagePullSecrets: [{name: regcred}]}"),
+        ("{a: b?}", "{a: b?, imagePullSecrets: [{name: regcred}]}"),
+    ] {
+        let out = inject(
+            &format!("kind: Pod\nspec: {spec}\n"),
+            &InjectOptions::new("regcred"),
+        );
+        let out = out.unwrap();
+        assert!(out.findings.is_empty(), "{spec}: {:?}", out.findings);
+        assert_eq!(out.text, format!("kind: Pod\nspec: {edited}\n"));
+    }
+}
+
+#[test]
 fn a_flow_list_ending_in_a_pair_without_braces_is_reported_not_edited() {
     // Found by the proptest mutation run.
     let input = "kind: Pod\nspec: {imagePullSecrets: [{name: a}, ? ], containers: []}\n";

@@ -113,11 +113,15 @@ impl<'t, 'd> Renderer<'t, 'd> {
 
     /// Whether a key is written after '?', so that its column is not the mapping's.
     fn is_explicit_key(&self, key: NodeId) -> bool {
-        let before = &self.text.as_bytes()[..self.doc.node(key).props_start];
-        let at = before
-            .iter()
-            .rposition(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
-        at.is_some_and(|at| before[at] == b'?')
+        // A block list or mapping can be a key only after '?' (implicit keys fit on one line);
+        // its start is that of its first entry, not the indicator.
+        if let NodeKind::Sequence { flow: false, .. } | NodeKind::Mapping { flow: false, .. } =
+            self.doc.node(key).kind
+        {
+            return true;
+        }
+        let at = text::last_content_before(self.text, self.doc.node(key).props_start);
+        at.is_some_and(|at| self.text.as_bytes()[at] == b'?')
     }
 
     /// The insertions that carry out the plan, or why the layout defeats it.
@@ -193,6 +197,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         let comma = self.comma_between(items, &colon);
         Ok(self.after_flow_entry(
             doc.node(last).end,
+            false,
             multi_line,
             &self.indent_of(last),
             &comma,
@@ -228,8 +233,12 @@ impl<'t, 'd> Renderer<'t, 'd> {
             let first_key = doc.node(entries[0].0);
             let multi_line = first_key.line != doc.node(map).line;
             let comma = self.comma_between_entries(entries, &colon);
+            let implicit =
+                |id| matches!(doc.node(id).kind, NodeKind::Scalar { implicit: true, .. });
+            let bare_key = implicit(last_key) && implicit(last_value);
             return Ok(self.after_flow_entry(
                 at,
+                bare_key,
                 multi_line,
                 &self.indent_of(entries[0].0),
                 &comma,
@@ -342,15 +351,24 @@ impl<'t, 'd> Renderer<'t, 'd> {
     fn after_flow_entry(
         &self,
         end: usize,
+        bare_key: bool,
         multi_line: bool,
         indent: &str,
         comma: &str,
         entry: &str,
     ) -> Vec<Insertion> {
+        // After a bare `?` (an empty key, `bare_key`) a comma would be read with it as the
+        // scalar `?,`: the comma goes after the blank that follows, or after one written here.
+        let question = bare_key && self.text.as_bytes()[..end].last() == Some(&b'?');
+        let (end, lead) = match self.text.as_bytes().get(end) {
+            Some(b' ' | b'\t') if question => (end + 1, ""),
+            _ if question => (end, " "),
+            _ => (end, ""),
+        };
         if !multi_line {
             return vec![Insertion {
                 at: end,
-                text: format!("{comma}{entry}"),
+                text: format!("{lead}{comma}{entry}"),
             }];
         }
         let line_end = text::line_end(self.text, end);
@@ -369,7 +387,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
             return vec![
                 Insertion {
                     at: end,
-                    text: ",".to_owned(),
+                    text: format!("{lead},"),
                 },
                 Insertion {
                     at: line_end,
@@ -379,7 +397,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         }
         vec![Insertion {
             at: end,
-            text: format!(",{eol}{pad}{entry}"),
+            text: format!("{lead},{eol}{pad}{entry}"),
         }]
     }
 
@@ -578,11 +596,8 @@ fn one_line_comma(between: Option<&str>, colon: &str) -> String {
 
 /// The offset of the '-' that introduces a block sequence item starting at `item`.
 fn dash_before(text: &str, item: usize) -> Option<usize> {
-    let before = text.as_bytes().get(..item)?;
-    let at = before
-        .iter()
-        .rposition(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))?;
-    (before[at] == b'-').then_some(at)
+    let at = text::last_content_before(text, item)?;
+    (text.as_bytes()[at] == b'-').then_some(at)
 }
 
 /// The spaces between a dash and an item on the same line.

@@ -11,6 +11,30 @@ pub(super) fn start_of_blank_line_prefix(text: &str, pos: usize) -> usize {
     if is_line_start(text, at) { at } else { pos }
 }
 
+/// The offset of the last byte before `pos` that is neither a blank, a line break nor part of
+/// a comment (a `#` at the start of a line or after a blank, to the line's end).
+pub(super) fn last_content_before(text: &str, pos: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut limit = pos.min(bytes.len());
+    loop {
+        let line_start = bytes[..limit]
+            .iter()
+            .rposition(|&b| b == b'\n' || b == b'\r')
+            .map_or(0, |at| at + 1);
+        let line = &bytes[line_start..limit];
+        let comment = (0..line.len())
+            .find(|&i| line[i] == b'#' && (i == 0 || matches!(line[i - 1], b' ' | b'\t')));
+        let content = &line[..comment.unwrap_or(line.len())];
+        if let Some(at) = content.iter().rposition(|&b| !matches!(b, b' ' | b'\t')) {
+            return Some(line_start + at);
+        }
+        if line_start == 0 {
+            return None;
+        }
+        limit = line_start - 1;
+    }
+}
+
 /// Whether `pos` is at the start of a line.
 pub(super) fn is_line_start(text: &str, pos: usize) -> bool {
     pos == 0 || matches!(text.as_bytes().get(pos - 1), Some(b'\n' | b'\r'))
@@ -192,6 +216,16 @@ mod tests {
         assert_eq!(start_of_blank_last_line("a\n  x", 5), None);
         assert_eq!(start_of_blank_last_line("   ", 3), None);
         assert_eq!(start_of_blank_last_line("a\n", 2), None);
+    }
+
+    #[test]
+    fn last_content_passes_over_blanks_breaks_and_comments() {
+        let text = "a: b # c\r\n  ? # d\n\n   # e\n  x";
+        assert_eq!(last_content_before(text, text.len() - 1), text.find('?'));
+        assert_eq!(last_content_before(text, text.find('?').unwrap()), Some(3));
+        assert_eq!(last_content_before("k: a#b  ", 8), Some(5));
+        assert_eq!(last_content_before("  # only\n ", 10), None);
+        assert_eq!(last_content_before("", 0), None);
     }
 
     #[test]

@@ -322,9 +322,9 @@ impl<'a> Builder<'a> {
     fn end_after_indicator(&mut self, id: NodeId) {
         let node = &mut self.doc.nodes[id];
         let before = self.text.as_bytes().get(..node.start).unwrap_or_default();
-        let found = before
-            .iter()
-            .rposition(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+        // Only blanks, line breaks and comments stand between an indicator and the empty
+        // content the parser placed after them.
+        let found = text::last_content_before(self.text, node.start);
         if let Some(at) =
             found.filter(|&at| matches!(before[at], b'?' | b'-' | b':' | b',' | b'[' | b'{'))
         {
