@@ -515,6 +515,35 @@ fn patch_sa_keeps_existing_entries() {
 }
 
 #[test]
+fn patch_sa_keeps_fields_this_kubernetes_version_does_not_know() {
+    // `kubectl replace` writes the object back whole: a field of a newer API server that a typed
+    // round trip dropped would be deleted on the cluster.
+    let current = r#"{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"default","futureMeta":"m"},"futureField":{"keep":[1,2]},"automountServiceAccountToken":false}"#;
+    let out = regcred(
+        &["patch-sa", "--secret", "regcred", "-f", "-", "-o", "json"],
+        current,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut expected: serde_json::Value = serde_json::from_str(current).unwrap();
+    expected["imagePullSecrets"] = serde_json::json!([{"name": "regcred"}]);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(value, expected);
+}
+
+#[test]
+fn patch_sa_refuses_a_pull_secret_list_that_is_not_a_list() {
+    let current = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: default\nimagePullSecrets: regcred\n";
+    let out = regcred(&["patch-sa", "--secret", "regcred", "-f", "-"], current);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+    assert!(
+        stderr(&out).contains("imagePullSecrets"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn patch_sa_without_file_prints_json_patch_commands() {
     let out = regcred(
         &["patch-sa", "--secret", "cr-registry-secret", "-n", "prod"],

@@ -126,7 +126,8 @@ fn service_account_patched_keeps_existing_entry() {
     current.image_pull_secrets = Some(vec![LocalObjectReference {
         name: "old-cred".into(),
     }]);
-    let (patched, changed) = manifest::patch_service_account(&current, "cr-registry-secret");
+    let mut patched = serde_json::to_value(&current).unwrap();
+    let changed = manifest::patch_service_account(&mut patched, "cr-registry-secret").unwrap();
     assert!(changed);
     insta::assert_snapshot!(yaml::to_yaml(&patched).unwrap());
 }

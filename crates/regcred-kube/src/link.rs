@@ -3,11 +3,12 @@
 //! The new list comes from `regcred_core::manifest::patch_service_account` and is written with a
 //! replace that carries the `resourceVersion` read: if anyone changed the `ServiceAccount` in
 //! between, the server refuses with a conflict and the append is redone on the fresh object, so
-//! no concurrent entry is ever lost.
+//! no concurrent entry is ever lost. The object is read and written untyped, so a field of a
+//! newer API server than this crate's Kubernetes types goes back as it came.
 
 use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
 use kube::Api;
-use kube::api::PostParams;
+use kube::api::{ApiResource, DynamicObject, PostParams};
 use regcred_core::manifest::patch_service_account;
 use serde::Serialize;
 
@@ -68,7 +69,11 @@ pub async fn link_service_accounts(
     dry_run: bool,
 ) -> Result<Vec<Linked>> {
     let compiled = crate::apply::glob_patterns("ServiceAccount pattern", "ci-*", patterns)?;
-    let api: Api<ServiceAccount> = Api::namespaced(client.clone(), namespace);
+    let api: Api<DynamicObject> = Api::namespaced_with(
+        client.clone(),
+        namespace,
+        &ApiResource::erase::<ServiceAccount>(&()),
+    );
     let existing: Vec<String> = crate::workloads::list_service_accounts(client, namespace)
         .await?
         .into_iter()
@@ -103,7 +108,7 @@ pub async fn link_service_accounts(
 
 /// Appends `secret` to one `ServiceAccount`, redoing the append after a conflict.
 async fn append_to(
-    api: &Api<ServiceAccount>,
+    api: &Api<DynamicObject>,
     namespace: &str,
     name: &str,
     secret: &str,
@@ -116,10 +121,11 @@ async fn append_to(
     };
     let mut attempt = 0;
     loop {
-        let current = with_backoff(Backoff::default(), || api.get(name))
+        let mut patched = with_backoff(Backoff::default(), || api.get(name))
             .await
             .map_err(|source| Error::api(what(), source))?;
-        let (patched, changed) = patch_service_account(&current, secret);
+        let changed = patch_service_account(&mut patched.data, secret)
+            .map_err(|e| Error::Invalid(format!("{}: {e}", what())))?;
         if !changed {
             return Ok(LinkChange::AlreadyListed);
         }

@@ -234,7 +234,8 @@ impl Flow<'_> {
             names == [OTHER_SECRET, SECRET],
             "the ServiceAccount lists {names:?}, expected [{OTHER_SECRET:?}, {SECRET:?}]"
         );
-        let (_, changed) = patch_service_account(&patched, SECRET);
+        let mut patched = serde_json::to_value(&patched)?;
+        let changed = patch_service_account(&mut patched, SECRET)?;
         ensure!(!changed, "regcred-core would append {SECRET} a second time");
         Ok(())
     }

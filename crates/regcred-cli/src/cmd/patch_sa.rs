@@ -46,25 +46,30 @@ pub fn run(args: &PatchSaArgs) -> Result<ExitCode> {
     };
 
     let text = input::read_text(path)?;
-    let current = parse_service_account(&text)
-        .with_context(|| format!("'{}' is not a ServiceAccount", path.display()))?;
+    let not_one = || format!("'{}' is not a ServiceAccount", path.display());
+    let mut account = parse_service_account(&text).with_context(not_one)?;
+    // The object as given, not as this crate's types know it, is patched: it goes back whole.
+    // The typed one only checks its shape.
+    let changed = manifest::patch_service_account(&mut account, &args.secret)
+        .with_context(|| format!("cannot attach the Secret to '{}'", path.display()))?;
+    let typed: ServiceAccount = serde_json::from_value(account.clone()).with_context(not_one)?;
     check_same_object(
-        &current,
+        &typed,
         args.service_account.as_deref(),
         args.namespace.as_deref(),
     )?;
-    let (patched, changed) = manifest::patch_service_account(&current, &args.secret);
     if !changed {
         output::warn(&format!(
             "ServiceAccount already lists '{}'; printed unchanged",
             args.secret
         ));
     }
-    output::emit(&yaml::render(&[patched], args.output.into())?)?;
+    output::emit(&yaml::render(&[account], args.output.into())?)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn parse_service_account(text: &str) -> Result<ServiceAccount> {
+/// The one object of kind `ServiceAccount` in `text`.
+fn parse_service_account(text: &str) -> Result<serde_json::Value> {
     let documents = regcred_core::yaml::parse_documents(text)?;
     let value = match documents.as_slice() {
         [single] => single.clone(),
@@ -84,7 +89,7 @@ fn parse_service_account(text: &str) -> Result<ServiceAccount> {
     if kind != "ServiceAccount" {
         bail!("its kind is '{kind}'; give the output of `kubectl get serviceaccount NAME -o yaml`");
     }
-    Ok(serde_json::from_value(value)?)
+    Ok(value)
 }
 
 /// Refuses a file that is not the ServiceAccount the flags name.

@@ -4,22 +4,66 @@
 //! merge key), silently dropping the entries other teams added. The only safe changes are the
 //! patched object itself, built from the current one, or a JSON patch that appends.
 
-use k8s_openapi::api::core::v1::{LocalObjectReference, ServiceAccount};
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
-/// The `ServiceAccount` with `secret` appended to `imagePullSecrets` once; existing entries stay in
-/// their order, and the list is created when absent. Returns whether anything changed.
-pub fn patch_service_account(current: &ServiceAccount, secret: &str) -> (ServiceAccount, bool) {
-    let mut patched = current.clone();
-    let list = patched.image_pull_secrets.get_or_insert_with(Vec::new);
-    if list.iter().any(|entry| entry.name == secret) {
-        return (patched, false);
+use super::{Error, Result};
+use crate::finding::Finding;
+
+/// Appends `{name: secret}` to the `imagePullSecrets` of `account`, a `ServiceAccount` as JSON
+/// (`kubectl get serviceaccount -o json`, or the fields of a live object), once: existing entries
+/// stay in their order, the list is created when absent or null, and every other field, known to
+/// this crate's Kubernetes version or not, stays as it is. Returns whether anything changed.
+///
+/// Working on the JSON rather than a typed `ServiceAccount` matters: the object goes back whole
+/// (`kubectl replace`, a replace call), and a typed round trip would drop any field that a newer
+/// API server has and this crate does not know.
+///
+/// # Errors
+/// [`Error::Invalid`] when `account` is not an object or its `imagePullSecrets` is not a list.
+pub fn patch_service_account(account: &mut Value, secret: &str) -> Result<bool> {
+    let not_a_list = |what: &str| {
+        Error::Invalid(
+            Finding::error(
+                "sa-pull-secrets-not-a-list",
+                format!("{what}; nothing was changed"),
+            )
+            .with_field("imagePullSecrets")
+            .with_fix("give the object as `kubectl get serviceaccount NAME -o json` prints it"),
+        )
+    };
+    let Some(fields) = account.as_object_mut() else {
+        return Err(not_a_list("the ServiceAccount is not an object"));
+    };
+    let list = fields.entry("imagePullSecrets").or_insert(Value::Null);
+    if list.is_null() {
+        *list = Value::Array(Vec::new());
     }
-    list.push(LocalObjectReference {
-        name: secret.to_owned(),
-    });
-    (patched, true)
+    let Some(entries) = list.as_array_mut() else {
+        return Err(not_a_list(&format!(
+            "imagePullSecrets is {}, not a list of {{name: SECRET}}",
+            json_kind(list)
+        )));
+    };
+    if entries
+        .iter()
+        .any(|entry| entry.get("name").and_then(Value::as_str) == Some(secret))
+    {
+        return Ok(false);
+    }
+    entries.push(json!({ "name": secret }));
+    Ok(true)
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
 }
 
 /// JSON patches (RFC 6902) that add `secret` without touching existing entries.
@@ -70,49 +114,77 @@ pub fn kubectl_patch_commands(account: &str, namespace: Option<&str>, secret: &s
 mod tests {
     use super::*;
 
-    fn account_with(names: &[&str]) -> ServiceAccount {
-        ServiceAccount {
-            image_pull_secrets: Some(
-                names
-                    .iter()
-                    .map(|n| LocalObjectReference {
-                        name: (*n).to_owned(),
-                    })
-                    .collect(),
-            ),
-            ..ServiceAccount::default()
-        }
-    }
-
-    fn names(account: &ServiceAccount) -> Vec<&str> {
-        account
-            .image_pull_secrets
-            .iter()
-            .flatten()
-            .map(|r| r.name.as_str())
-            .collect()
+    fn patched(mut account: Value, secret: &str) -> (Value, bool) {
+        let changed = patch_service_account(&mut account, secret).unwrap();
+        (account, changed)
     }
 
     #[test]
     fn existing_entries_are_kept_and_the_secret_appended() {
-        let (patched, changed) = patch_service_account(&account_with(&["old-cred"]), "regcred");
+        let account = json!({"kind": "ServiceAccount", "imagePullSecrets": [{"name": "old-cred"}]});
+        let (account, changed) = patched(account, "regcred");
         assert!(changed);
-        assert_eq!(names(&patched), ["old-cred", "regcred"]);
+        assert_eq!(
+            account["imagePullSecrets"],
+            json!([{"name": "old-cred"}, {"name": "regcred"}])
+        );
     }
 
     #[test]
     fn secret_already_listed_is_not_added_twice() {
-        let (patched, changed) =
-            patch_service_account(&account_with(&["regcred", "old"]), "regcred");
+        let account = json!({"imagePullSecrets": [{"name": "regcred"}, {"name": "old"}]});
+        let (after, changed) = patched(account.clone(), "regcred");
         assert!(!changed);
-        assert_eq!(names(&patched), ["regcred", "old"]);
+        assert_eq!(after, account);
     }
 
     #[test]
-    fn missing_list_is_created() {
-        let (patched, changed) = patch_service_account(&ServiceAccount::default(), "regcred");
+    fn missing_or_null_list_is_created() {
+        for account in [json!({}), json!({"imagePullSecrets": null})] {
+            let (account, changed) = patched(account, "regcred");
+            assert!(changed);
+            assert_eq!(account["imagePullSecrets"], json!([{"name": "regcred"}]));
+        }
+    }
+
+    #[test]
+    fn fields_unknown_to_this_crate_and_odd_entries_are_kept() {
+        let account = json!({
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": {"name": "default", "futureMeta": 1},
+            "imagePullSecrets": [{"name": "a", "futureRef": true}, {}],
+            "futureField": {"x": [1, 2]},
+        });
+        let (after, changed) = patched(account.clone(), "regcred");
         assert!(changed);
-        assert_eq!(names(&patched), ["regcred"]);
+        let mut expected = account;
+        expected["imagePullSecrets"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"name": "regcred"}));
+        assert_eq!(after, expected);
+        let keys: Vec<_> = after.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "apiVersion",
+                "kind",
+                "metadata",
+                "imagePullSecrets",
+                "futureField"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_list_that_is_not_a_list_is_refused_untouched() {
+        for bad in [json!({"imagePullSecrets": "regcred"}), json!([1])] {
+            let mut account = bad.clone();
+            let error = patch_service_account(&mut account, "regcred").unwrap_err();
+            assert!(error.to_string().contains("nothing was changed"), "{error}");
+            assert_eq!(account, bad);
+        }
     }
 
     #[test]
