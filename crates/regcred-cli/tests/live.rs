@@ -1223,6 +1223,37 @@ fn live_doctor_names_a_secret_of_the_wrong_type() {
 
 #[test]
 #[ignore = "needs a localkube cluster: just test-live"]
+fn live_doctor_names_a_service_account_that_does_not_exist() {
+    let live = live();
+    let ns = namespace(&live, "doc-nosa");
+    apply_ok(&live, "regcred", &ns.name);
+    let manifest = format!(
+        r#"{{"apiVersion":"apps/v1","kind":"Deployment","metadata":{{"name":"app","namespace":"{ns}"}},
+        "spec":{{"replicas":1,"selector":{{"matchLabels":{{"app":"app"}}}},
+        "template":{{"metadata":{{"labels":{{"app":"app"}}}},
+        "spec":{{"serviceAccountName":"ghost","containers":[{{"name":"app","image":"{image}"}}]}}}}}}}}"#,
+        ns = ns.name,
+        image = live.image,
+    );
+    kubectl_stdin(&live, &["apply", "-f", "-"], &manifest);
+
+    let run = doctor(&live, &ns.name, "deployment/app");
+    assert_diagnosed(&run, "service-account-missing");
+    assert!(
+        run.stdout.contains("kubectl create serviceaccount ghost"),
+        "{}",
+        run.stdout
+    );
+    // Not also "exists but is not referenced": attaching it to the new account is the fix.
+    assert!(
+        !run.stdout.contains("[secret-not-referenced]"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+#[ignore = "needs a localkube cluster: just test-live"]
 fn live_doctor_names_a_pod_older_than_its_service_account_change() {
     let live = live();
     let ns = namespace(&live, "doc-older");

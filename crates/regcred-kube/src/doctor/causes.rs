@@ -77,6 +77,31 @@ pub(super) fn pull_secret_names(
     from_account
 }
 
+/// A workload template naming a `ServiceAccount` that does not exist gets no pods at all: the
+/// `ServiceAccount` admission plugin refuses them, so nothing is pulled. (A pod that exists was
+/// admitted before the account went away; its own list is what the kubelet reads.)
+pub(super) fn missing_service_account(
+    subject: &Subject,
+    namespace: &str,
+    name: &str,
+    account: Option<&ServiceAccount>,
+) -> Option<Cause> {
+    if account.is_some() || subject.kind == "Pod" {
+        return None;
+    }
+    Some(Cause {
+        code: "service-account-missing",
+        title: "The workload's ServiceAccount does not exist".into(),
+        detail: format!(
+            "the pod template runs as ServiceAccount '{name}', which does not exist in namespace '{namespace}': admission refuses its pods (the ReplicaSet or controller shows FailedCreate events), so no image is pulled at all"
+        ),
+        fix: format!(
+            "create it: `kubectl create serviceaccount {name} -n {namespace}`, then attach the Secret: `regcred link-sa --secret SECRET --service-account {name} -n {namespace}`; or correct serviceAccountName in the template"
+        ),
+        evidence: None,
+    })
+}
+
 /// Runs core `lint` over the live objects and keeps what concerns this pod and its Secrets.
 pub(super) fn lint_causes(
     subject: &Subject,
@@ -320,6 +345,10 @@ pub(super) fn drop_consequences(causes: &mut Vec<Cause>) {
     ];
     if causes.iter().any(|c| ROOTS.contains(&c.code)) {
         causes.retain(|c| c.code != "image-not-covered" && c.code != "secret-not-referenced");
+    }
+    // Once the missing account is created and the Secret attached to it, it is referenced.
+    if causes.iter().any(|c| c.code == "service-account-missing") {
+        causes.retain(|c| c.code != "secret-not-referenced");
     }
 }
 

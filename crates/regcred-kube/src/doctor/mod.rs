@@ -25,8 +25,8 @@ mod causes;
 
 use crate::{Error, Result, is_not_found};
 use causes::{
-    dedup_causes, drop_consequences, event_causes, lint_causes, probe_causes, pull_secret_names,
-    readable_secrets,
+    dedup_causes, drop_consequences, event_causes, lint_causes, missing_service_account,
+    probe_causes, pull_secret_names, readable_secrets,
 };
 
 /// What to diagnose.
@@ -156,7 +156,10 @@ pub async fn diagnose(
     let subject = subject(client, namespace, target, &mut steps).await?;
     let account_name = workloads::service_account_of(&subject.spec);
     let account = service_account(client, namespace, &account_name, &mut steps).await?;
-    let mut causes = Vec::new();
+    let mut causes: Vec<_> =
+        missing_service_account(&subject, namespace, &account_name, account.as_ref())
+            .into_iter()
+            .collect();
     let names = pull_secret_names(&subject, account.as_ref(), &mut steps, &mut causes);
 
     let gathered = gather_secrets(client, namespace, &names, &mut steps).await?;
