@@ -677,6 +677,16 @@ fn a_flow_pod_spec_ending_in_a_bare_question_mark_keeps_it_an_empty_key() {
 }
 
 #[test]
+fn the_name_is_quoted_as_the_documents_other_names_when_all_are_quoted_alike() {
+    let quoted = "kind: Pod\nmetadata:\n  name: \"web\"\nspec:\n  containers:\n  - name: \"web\"\n    image: nginx\n";
+    assert!(injected(quoted).ends_with("  imagePullSecrets:\n  - name: \"regcred\"\n"));
+    let single = "kind: Pod\nmetadata: {name: 'web'}\nspec: {containers: [{name: 'web'}]}\n";
+    assert!(injected(single).contains("imagePullSecrets: [{name: 'regcred'}]"));
+    let mixed = "kind: Pod\nmetadata:\n  name: \"web\"\nspec:\n  containers:\n  - name: web\n";
+    assert!(injected(mixed).ends_with("  - name: regcred\n"));
+}
+
+#[test]
 fn a_flow_list_ending_in_a_pair_without_braces_is_reported_not_edited() {
     // Found by the proptest mutation run.
     let input = "kind: Pod\nspec: {imagePullSecrets: [{name: a}, ? ], containers: []}\n";

@@ -151,12 +151,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         } else {
             let gap = gap_after_dash(self.text, dash, doc.node(first).props_start)
                 .unwrap_or_else(|| self.doc_style().gap);
-            format!(
-                "-{}{}: {}",
-                " ".repeat(gap),
-                quote.write("name"),
-                quote.write(self.secret)
-            )
+            format!("-{}{}", " ".repeat(gap), self.name_pair(quote, ": "))
         };
         let dash_col = col_of(self.text, dash);
         let indent = " ".repeat(dash_col);
@@ -253,11 +248,10 @@ impl<'t, 'd> Renderer<'t, 'd> {
         let indent = " ".repeat(key_col);
         let style = self.seq_style_in(map);
         let item = format!(
-            "{indent}{}-{}{}: {}",
+            "{indent}{}-{}{}",
             " ".repeat(style.pad),
             " ".repeat(style.gap),
-            quote.write("name"),
-            quote.write(self.secret)
+            self.name_pair(quote, ": ")
         );
         self.check_end(doc.node(map).end)?;
         Ok(vec![self.after_line(
@@ -278,12 +272,11 @@ impl<'t, 'd> Renderer<'t, 'd> {
             None => self.doc_style(),
         };
         let item = format!(
-            "{}{}-{}{}: {}",
+            "{}{}-{}{}",
             " ".repeat(self.col(key)),
             " ".repeat(style.pad),
             " ".repeat(style.gap),
-            quote.write("name"),
-            quote.write(self.secret)
+            self.name_pair(quote, ": ")
         );
         let after = key_node.end.max(self.doc.node(value).end);
         self.check_end(after)?;
@@ -402,11 +395,55 @@ impl<'t, 'd> Renderer<'t, 'd> {
     }
 
     fn flow_item(&self, quote: Quote, colon: &str) -> String {
+        format!("{{{}}}", self.name_pair(quote, colon))
+    }
+
+    /// `name: SECRET`, the key quoted as `quote` says and the name as the document's values are.
+    fn name_pair(&self, quote: Quote, colon: &str) -> String {
         format!(
-            "{{{}{colon}{}}}",
+            "{}{colon}{}",
             quote.write("name"),
-            quote.write(self.secret)
+            self.value_quote(quote).write(self.secret)
         )
+    }
+
+    /// How the name is quoted: as the keys are when they are quoted (JSON), else as the
+    /// document's other `name:` values (object, container, volume names) when it quotes them
+    /// all alike, as templates that quote every name do; plain otherwise.
+    fn value_quote(&self, key_quote: Quote) -> Quote {
+        if key_quote != Quote::Plain {
+            return key_quote;
+        }
+        let doc = self.doc;
+        let mut seen = None;
+        for node in &doc.nodes {
+            let NodeKind::Mapping { entries, .. } = &node.kind else {
+                continue;
+            };
+            for &(key, value) in entries {
+                if doc.scalar(key) != Some("name") {
+                    continue;
+                }
+                let NodeKind::Scalar {
+                    value: text,
+                    style,
+                    implicit: false,
+                } = &doc.node(value).kind
+                else {
+                    continue;
+                };
+                let quote = match style {
+                    ScalarStyle::Plain if plain_reads_as_other_type(text) => continue,
+                    ScalarStyle::Literal | ScalarStyle::Folded => continue,
+                    _ => Quote::of(*style),
+                };
+                if quote == Quote::Plain || seen.is_some_and(|q| q != quote) {
+                    return Quote::Plain;
+                }
+                seen = Some(quote);
+            }
+        }
+        seen.unwrap_or(Quote::Plain)
     }
 
     /// What separates a flow mapping's first key from its value (`: ` or JSON's `:`), taken
