@@ -467,8 +467,21 @@ fn json_pretty_output_gets_json_with_its_layout() {
     let input = "{\n  \"kind\": \"Pod\",\n  \"spec\": {\n    \"containers\": []\n  }\n}\n";
     assert_eq!(
         injected(input),
-        "{\n  \"kind\": \"Pod\",\n  \"spec\": {\n    \"containers\": [],\n    \"imagePullSecrets\": [{\"name\": \"regcred\"}]\n  }\n}\n"
+        "{\n  \"kind\": \"Pod\",\n  \"spec\": {\n    \"containers\": [],\n    \"imagePullSecrets\": [\n      {\n        \"name\": \"regcred\"\n      }\n    ]\n  }\n}\n"
     );
+}
+
+#[test]
+fn json_written_one_entry_a_line_gets_an_entry_written_so() {
+    // `kubectl get -o json` and `JSON.stringify(v, null, 2)`: every collection is exploded.
+    let listed = "{\n  \"kind\": \"Pod\",\n  \"spec\": {\n    \"imagePullSecrets\": [\n      {\n        \"name\": \"a\"\n      }\n    ]\n  }\n}\n";
+    assert_eq!(
+        injected(listed),
+        "{\n  \"kind\": \"Pod\",\n  \"spec\": {\n    \"imagePullSecrets\": [\n      {\n        \"name\": \"a\"\n      },\n      {\n        \"name\": \"regcred\"\n      }\n    ]\n  }\n}\n"
+    );
+    // One collection on one line: the document is not written one entry a line throughout.
+    let mixed = "{\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"p\"},\n  \"spec\": {\n    \"containers\": []\n  }\n}\n";
+    assert!(injected(mixed).contains("    \"imagePullSecrets\": [{\"name\": \"regcred\"}]\n"));
 }
 
 #[test]
@@ -698,7 +711,7 @@ fn a_flow_list_ending_in_a_pair_without_braces_is_reported_not_edited() {
 #[test]
 fn tab_indented_json_gets_tabs() {
     let input = "{\n\t\"kind\": \"Pod\",\n\t\"spec\": {\n\t\t\"containers\": []\n\t}\n}\n";
-    let expected = "{\n\t\"kind\": \"Pod\",\n\t\"spec\": {\n\t\t\"containers\": [],\n\t\t\"imagePullSecrets\": [{\"name\": \"regcred\"}]\n\t}\n}\n";
+    let expected = "{\n\t\"kind\": \"Pod\",\n\t\"spec\": {\n\t\t\"containers\": [],\n\t\t\"imagePullSecrets\": [\n\t\t\t{\n\t\t\t\t\"name\": \"regcred\"\n\t\t\t}\n\t\t]\n\t}\n}\n";
     assert_eq!(injected(input), expected);
     let listed = "{\"kind\": \"Pod\", \"spec\": {\n\t\"imagePullSecrets\": [\n\t\t{\"name\": \"a\"}\n\t]\n}}\n";
     assert_eq!(

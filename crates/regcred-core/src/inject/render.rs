@@ -185,10 +185,20 @@ impl<'t, 'd> Renderer<'t, 'd> {
             return Err("the last item of the flow list is a pair without braces".to_owned());
         }
         let first = items[0];
+        let multi_line = doc.node(first).line != doc.node(seq).line;
         let item = self
             .copied_item(first, doc.node(first).start)
+            .or_else(|| {
+                let NodeKind::Mapping { entries, .. } = &doc.node(first).kind else {
+                    return None;
+                };
+                let step = self.indent_step(first, entries.first()?.0)?;
+                let eol = text::nearest_line_break(self.text, doc.node(first).start);
+                let pad = self.indent_of(last);
+                (multi_line && self.exploded())
+                    .then(|| self.exploded_item(quote, &colon, &pad, &step, eol))
+            })
             .unwrap_or_else(|| self.flow_item(quote, &colon));
-        let multi_line = doc.node(first).line != doc.node(seq).line;
         let comma = self.comma_between(items, &colon);
         Ok(self.after_flow_entry(
             doc.node(last).end,
@@ -227,18 +237,21 @@ impl<'t, 'd> Renderer<'t, 'd> {
             let at = doc.node(last_key).end.max(doc.node(last_value).end);
             let first_key = doc.node(entries[0].0);
             let multi_line = first_key.line != doc.node(map).line;
+            let pad = self.indent_of(entries[0].0);
+            let value = match self.indent_step(map, entries[0].0) {
+                Some(step) if multi_line && self.exploded() => {
+                    let eol = text::nearest_line_break(self.text, at);
+                    let inner = format!("{pad}{step}");
+                    let item = self.exploded_item(quote, &colon, &inner, &step, eol);
+                    format!("{key}{colon}[{eol}{inner}{item}{eol}{pad}]")
+                }
+                _ => value,
+            };
             let comma = self.comma_between_entries(entries, &colon);
             let implicit =
                 |id| matches!(doc.node(id).kind, NodeKind::Scalar { implicit: true, .. });
             let bare_key = implicit(last_key) && implicit(last_value);
-            return Ok(self.after_flow_entry(
-                at,
-                bare_key,
-                multi_line,
-                &self.indent_of(entries[0].0),
-                &comma,
-                &value,
-            ));
+            return Ok(self.after_flow_entry(at, bare_key, multi_line, &pad, &comma, &value));
         }
         let key_col = entries
             .iter()
@@ -392,6 +405,51 @@ impl<'t, 'd> Renderer<'t, 'd> {
             at: end,
             text: format!("{lead},{eol}{pad}{entry}"),
         }]
+    }
+
+    /// `{name: SECRET}` over three lines, for a document that writes every collection so:
+    /// the item starts after `pad`, its entry is indented by `step` more.
+    fn exploded_item(&self, quote: Quote, colon: &str, pad: &str, step: &str, eol: &str) -> String {
+        format!(
+            "{{{eol}{pad}{step}{}{eol}{pad}}}",
+            self.name_pair(quote, colon)
+        )
+    }
+
+    /// Whether every flow collection of the document that holds something starts its first
+    /// entry on a line of its own (`kubectl get -o json`, `JSON.stringify(value, null, 2)`),
+    /// so that a new one is written the same way.
+    fn exploded(&self) -> bool {
+        let doc = self.doc;
+        let mut any = false;
+        for node in &doc.nodes {
+            let first = match &node.kind {
+                NodeKind::Sequence {
+                    flow: true, items, ..
+                } => items.first().copied(),
+                NodeKind::Mapping {
+                    flow: true,
+                    entries,
+                    ..
+                } => entries.first().map(|&(key, _)| key),
+                _ => continue,
+            };
+            let Some(first) = first else { continue };
+            if doc.node(first).line == node.line {
+                return false;
+            }
+            any = true;
+        }
+        any
+    }
+
+    /// What one level of nesting adds to the indentation under the collection `id`, whose
+    /// first entry is `first`: that entry's indentation less that of the line `id` opens on.
+    fn indent_step(&self, id: NodeId, first: NodeId) -> Option<String> {
+        let entry = self.indent_of(first);
+        let outer = text::line_indent(self.text, self.doc.node(id).start);
+        let step = entry.strip_prefix(outer)?;
+        (!step.is_empty() && step.bytes().all(|b| b == b' ' || b == b'\t')).then(|| step.to_owned())
     }
 
     fn flow_item(&self, quote: Quote, colon: &str) -> String {

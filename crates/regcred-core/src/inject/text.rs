@@ -35,6 +35,21 @@ pub(super) fn last_content_before(text: &str, pos: usize) -> Option<usize> {
     }
 }
 
+/// The blanks that start the line holding `pos` (after a BOM on the first line).
+pub(super) fn line_indent(text: &str, pos: usize) -> &str {
+    let bytes = text.as_bytes();
+    let start = bytes[..pos.min(bytes.len())]
+        .iter()
+        .rposition(|&b| b == b'\n' || b == b'\r')
+        .map_or(0, |at| at + 1);
+    let line = text[start..].trim_start_matches('\u{feff}');
+    let blanks = line
+        .bytes()
+        .take_while(|&b| b == b' ' || b == b'\t')
+        .count();
+    &line[..blanks]
+}
+
 /// Whether `pos` is at the start of a line.
 pub(super) fn is_line_start(text: &str, pos: usize) -> bool {
     pos == 0 || matches!(text.as_bytes().get(pos - 1), Some(b'\n' | b'\r'))
