@@ -361,6 +361,47 @@ pub(super) fn dedup_causes(causes: &mut Vec<Cause>) {
 mod tests {
     use super::*;
 
+    fn cause(code: &'static str) -> Cause {
+        Cause {
+            code,
+            title: String::new(),
+            detail: String::new(),
+            fix: String::new(),
+            evidence: None,
+        }
+    }
+
+    fn codes(causes: &[Cause]) -> Vec<&'static str> {
+        causes.iter().map(|c| c.code).collect()
+    }
+
+    #[test]
+    fn consequences_of_a_root_cause_are_dropped_and_nothing_else() {
+        let mut causes = vec![
+            cause("secret-not-found"),
+            cause("image-not-covered"),
+            cause("secret-not-referenced"),
+            cause("credentials-rejected"),
+        ];
+        drop_consequences(&mut causes);
+        assert_eq!(codes(&causes), ["secret-not-found", "credentials-rejected"]);
+
+        let mut causes = vec![
+            cause("service-account-missing"),
+            cause("secret-not-referenced"),
+            cause("image-not-covered"),
+        ];
+        drop_consequences(&mut causes);
+        assert_eq!(
+            codes(&causes),
+            ["service-account-missing", "image-not-covered"]
+        );
+
+        let mut alone = vec![cause("secret-not-referenced"), cause("image-not-covered")];
+        drop_consequences(&mut alone);
+        assert_eq!(alone.len(), 2);
+    }
+
     #[test]
     fn events_add_only_causes_the_walk_did_not_name() {
         let events = vec!["Warning Failed: Failed to pull image \"r.example.com/a:1\": failed to resolve reference: unexpected status from HEAD request: 401 Unauthorized".to_owned()];
