@@ -485,6 +485,30 @@ fn json_written_one_entry_a_line_gets_an_entry_written_so() {
 }
 
 #[test]
+fn empty_flow_collections_are_filled_in_the_documents_layout() {
+    // Found by a reviewer: in a document written one entry a line, `[]` and `{}` got a one-line
+    // entry, after which the document no longer read as written one entry a line.
+    let exploded = "{\n  \"kind\": \"Pod\",\n  \"spec\": {\n    \"imagePullSecrets\": [],\n    \"containers\": [\n      {\n        \"name\": \"c\"\n      }\n    ]\n  }\n}\n";
+    assert_eq!(
+        injected(exploded),
+        "{\n  \"kind\": \"Pod\",\n  \"spec\": {\n    \"imagePullSecrets\": [\n      {\n        \"name\": \"regcred\"\n      }\n    ],\n    \"containers\": [\n      {\n        \"name\": \"c\"\n      }\n    ]\n  }\n}\n"
+    );
+    let empty_spec = "{\n  \"kind\": \"Pod\",\n  \"metadata\": {\n    \"name\": \"p\"\n  },\n  \"spec\": {}\n}\n";
+    assert!(injected(empty_spec).ends_with(
+        "  \"spec\": {\n    \"imagePullSecrets\": [\n      {\n        \"name\": \"regcred\"\n      }\n    ]\n  }\n}\n"
+    ));
+    // Brackets on two lines: the entry goes on a line of its own between them.
+    let spread = "kind: Pod\nspec:\n  imagePullSecrets: [ # none yet\n  ]\n";
+    assert_eq!(
+        injected(spread),
+        "kind: Pod\nspec:\n  imagePullSecrets: [ # none yet\n    {name: regcred}\n  ]\n"
+    );
+    // Blanks inside the brackets stay on both sides.
+    let spaced = "kind: Pod\nspec:\n  imagePullSecrets: [ ]\n";
+    assert!(injected(spaced).contains("imagePullSecrets: [ {name: regcred} ]\n"));
+}
+
+#[test]
 fn multi_line_flow_list_with_trailing_comma_keeps_the_trailing_comma() {
     let input = "kind: Pod\nspec:\n  imagePullSecrets: [\n    {name: a},  # first\n  ]\n";
     assert_eq!(

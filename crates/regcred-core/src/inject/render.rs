@@ -173,11 +173,13 @@ impl<'t, 'd> Renderer<'t, 'd> {
         let doc = self.doc;
         let colon = self.colon_in(items.first().copied().unwrap_or(seq));
         let Some(&last) = items.last() else {
-            let at = close.ok_or("flow sequence without ']'")?;
-            return Ok(vec![Insertion {
-                at,
-                text: self.flow_item(quote, &colon),
-            }]);
+            let close = close.ok_or("flow sequence without ']'")?;
+            return Ok(vec![self.fill_empty_flow(
+                seq,
+                close,
+                |pad, step, eol| self.exploded_item(quote, &colon, pad, step, eol),
+                &self.flow_item(quote, &colon),
+            )]);
         };
         if matches!(doc.node(last).kind, NodeKind::Mapping { close: None, .. }) {
             // TODO: after a brace-less pair (`[a: b]`, `[? x]`) the parser's idea of where the
@@ -228,11 +230,13 @@ impl<'t, 'd> Renderer<'t, 'd> {
             let close = close.ok_or("flow mapping without braces")?;
             let colon = self.colon_in(map);
             let value = format!("{key}{colon}[{}]", self.flow_item(quote, &colon));
+            let exploded = |pad: &str, step: &str, eol: &str| {
+                let inner = format!("{pad}{step}");
+                let item = self.exploded_item(quote, &colon, &inner, step, eol);
+                format!("{key}{colon}[{eol}{inner}{item}{eol}{pad}]")
+            };
             let Some(&(last_key, last_value)) = entries.last() else {
-                return Ok(vec![Insertion {
-                    at: close,
-                    text: value,
-                }]);
+                return Ok(vec![self.fill_empty_flow(map, close, exploded, &value)]);
             };
             let at = doc.node(last_key).end.max(doc.node(last_value).end);
             let first_key = doc.node(entries[0].0);
@@ -240,10 +244,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
             let pad = self.indent_of(entries[0].0);
             let value = match self.indent_step(map, entries[0].0) {
                 Some(step) if multi_line && self.exploded() => {
-                    let eol = text::nearest_line_break(self.text, at);
-                    let inner = format!("{pad}{step}");
-                    let item = self.exploded_item(quote, &colon, &inner, &step, eol);
-                    format!("{key}{colon}[{eol}{inner}{item}{eol}{pad}]")
+                    exploded(&pad, &step, text::nearest_line_break(self.text, at))
                 }
                 _ => value,
             };
@@ -414,6 +415,76 @@ impl<'t, 'd> Renderer<'t, 'd> {
             "{{{eol}{pad}{step}{}{eol}{pad}}}",
             self.name_pair(quote, colon)
         )
+    }
+
+    /// The one entry of an empty flow collection (`[]`, `{}`) that opens at its node's start and
+    /// closes at `close`. Spread over lines (`[` then `]` on a line below), the entry goes on a
+    /// line of its own after the opening line; empty on one line in a document written one entry
+    /// a line, it is written so; else on the line, blanks inside the brackets kept on both sides.
+    /// `exploded` writes the entry over lines after an indentation `pad` with nesting `step`.
+    fn fill_empty_flow(
+        &self,
+        id: NodeId,
+        close: usize,
+        exploded: impl Fn(&str, &str, &str) -> String,
+        one_line: &str,
+    ) -> Insertion {
+        let open = self.doc.node(id).start;
+        let inside = self.text.get(open + 1..close).unwrap_or_default();
+        let eol = text::nearest_line_break(self.text, open);
+        let step = || {
+            self.flow_step().unwrap_or_else(|| {
+                let tabs = text::line_indent(self.text, open).contains('\t');
+                (if tabs { "\t" } else { "  " }).to_owned()
+            })
+        };
+        if inside.contains(['\n', '\r']) {
+            let pad = text::line_indent(self.text, close);
+            let step = step();
+            let entry = if self.exploded() {
+                exploded(&format!("{pad}{step}"), &step, eol)
+            } else {
+                one_line.to_owned()
+            };
+            return Insertion {
+                at: text::line_end(self.text, open),
+                text: format!("{eol}{pad}{step}{entry}"),
+            };
+        }
+        if self.exploded() {
+            let pad = text::line_indent(self.text, open);
+            let step = step();
+            let entry = exploded(&format!("{pad}{step}"), &step, eol);
+            return Insertion {
+                at: close,
+                text: format!("{eol}{pad}{step}{entry}{eol}{pad}"),
+            };
+        }
+        Insertion {
+            at: close,
+            text: format!("{one_line}{inside}"),
+        }
+    }
+
+    /// The nesting step of the first flow collection written one entry a line, if any.
+    fn flow_step(&self) -> Option<String> {
+        let doc = self.doc;
+        doc.nodes.iter().enumerate().find_map(|(id, node)| {
+            let first = match &node.kind {
+                NodeKind::Sequence {
+                    flow: true, items, ..
+                } => items.first().copied(),
+                NodeKind::Mapping {
+                    flow: true,
+                    entries,
+                    ..
+                } => entries.first().map(|&(key, _)| key),
+                _ => None,
+            }?;
+            (doc.node(first).line != node.line)
+                .then(|| self.indent_step(id, first))
+                .flatten()
+        })
     }
 
     /// Whether every flow collection of the document that holds something starts its first
