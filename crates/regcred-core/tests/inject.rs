@@ -724,6 +724,21 @@ fn the_name_is_quoted_as_the_documents_other_names_when_all_are_quoted_alike() {
 }
 
 #[test]
+fn a_block_scalar_item_starts_at_its_header_so_its_chomping_dash_is_no_item_dash() {
+    // Found by the proptest mutation run: the '-' of `|-` was taken for the item's dash.
+    let input = "kind: Pod\nspec:\n  imagePullSecrets:\n    - |- # c\n      x\n  containers: []\n";
+    assert_eq!(
+        injected(input),
+        "kind: Pod\nspec:\n  imagePullSecrets:\n    - |- # c\n      x\n    - name: regcred\n  containers: []\n"
+    );
+    let empty = "kind: Pod\nspec:\n  imagePullSecrets:\n    -  >-\n  name: one\n";
+    assert_eq!(
+        injected(empty),
+        "kind: Pod\nspec:\n  imagePullSecrets:\n    -  >-\n    -  name: regcred\n  name: one\n"
+    );
+}
+
+#[test]
 fn a_flow_list_ending_in_a_pair_without_braces_is_reported_not_edited() {
     // Found by the proptest mutation run.
     let input = "kind: Pod\nspec: {imagePullSecrets: [{name: a}, ? ], containers: []}\n";

@@ -144,6 +144,20 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The offset of the `|` or `>` that opens the block scalar whose span starts at `start`, when
+/// the span does not already start there.
+fn block_scalar_header(text: &str, start: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if matches!(bytes.get(start), Some(b'|' | b'>')) {
+        return None;
+    }
+    let mut at = text::last_content_before(text, start)?;
+    while matches!(bytes[at], b'+' | b'-' | b'1'..=b'9') {
+        at = at.checked_sub(1)?;
+    }
+    matches!(bytes[at], b'|' | b'>').then_some(at)
+}
+
 fn syntax_error(error: &ScanError) -> Error {
     let marker = error.marker();
     Error::Syntax {
@@ -196,9 +210,17 @@ impl<'a> Builder<'a> {
                 }
                 if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
                     // The span of a block scalar runs on to the indentation of the next token;
-                    // its content ends at the start of that line.
+                    // its content ends at the start of that line. It starts at its header
+                    // (`|-`, `>2`), not at the content the span starts at: the '-' of a
+                    // header is not an item's dash.
+                    let header = block_scalar_header(self.text, self.doc.nodes[id].start);
                     let node = &mut self.doc.nodes[id];
                     node.end = text::start_of_blank_line_prefix(self.text, node.end);
+                    if let Some(header) = header {
+                        node.line -= text::count_line_breaks(&self.text[header..node.start]);
+                        node.start = header;
+                        node.props_start = node.props_start.min(header);
+                    }
                 }
             }
             Event::Alias(id) => {
