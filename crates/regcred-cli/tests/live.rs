@@ -1223,6 +1223,30 @@ fn live_doctor_names_a_secret_of_the_wrong_type() {
 
 #[test]
 #[ignore = "needs a localkube cluster: just test-live"]
+fn live_doctor_names_an_upper_case_image_once() {
+    let live = live();
+    let ns = namespace(&live, "doc-upper");
+    apply_ok(&live, "regcred", &ns.name);
+    let (host, path) = live.image.split_once('/').unwrap();
+    let (repository, tag) = path.rsplit_once(':').unwrap();
+    let image = format!("{host}/{}:{tag}", repository.to_uppercase());
+    deployment(&live, &ns.name, "app", &image, &["regcred"]);
+    wait_for_pod(&live, &ns.name, "app", &["InvalidImageName"]);
+
+    let run = doctor(&live, &ns.name, "deployment/app");
+    assert_diagnosed(&run, "invalid-image-name");
+    // Lint and the kubelet's event say the same thing: one cause, not two.
+    assert_eq!(
+        run.stdout.matches("invalid-image-name]").count(),
+        1,
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("[image-invalid]"), "{}", run.stdout);
+}
+
+#[test]
+#[ignore = "needs a localkube cluster: just test-live"]
 fn live_doctor_names_a_service_account_that_does_not_exist() {
     let live = live();
     let ns = namespace(&live, "doc-nosa");

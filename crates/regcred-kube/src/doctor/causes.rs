@@ -174,12 +174,20 @@ fn cause_of_finding(finding: &Finding, none_referenced: bool) -> Cause {
             "image-not-covered",
             "No key of the pull secrets matches the image's registry (wrong endpoint)",
         ),
+        // Named as `explain` names the kubelet's InvalidImageName, so that its event, which
+        // says the same, adds no second cause.
+        "image-invalid" => ("invalid-image-name", "The image name is invalid"),
         other => (other, "The pull secret will not work for this image"),
+    };
+    let detail = if code == "invalid-image-name" {
+        format!("The kubelet cannot parse the image: {}.", finding.message)
+    } else {
+        finding.message.clone()
     };
     Cause {
         code,
         title: title.to_owned(),
-        detail: finding.message.clone(),
+        detail,
         fix: finding.fix.clone().unwrap_or_default(),
         evidence: finding.object.clone(),
     }
@@ -400,6 +408,24 @@ mod tests {
         let mut alone = vec![cause("secret-not-referenced"), cause("image-not-covered")];
         drop_consequences(&mut alone);
         assert_eq!(alone.len(), 2);
+    }
+
+    #[test]
+    fn an_invalid_image_is_one_cause_whether_lint_or_the_kubelet_says_so() {
+        let image = "r.example.com/Team/App:1";
+        let finding = regcred_core::reference::check_image(image)
+            .into_iter()
+            .find(regcred_core::Finding::is_error)
+            .unwrap();
+        let from_lint = cause_of_finding(&finding, false);
+        assert_eq!(from_lint.code, "invalid-image-name");
+        assert_eq!(from_lint.title, "The image name is invalid");
+        let events = vec![format!(
+            "Warning InspectFailed: Failed to apply default image tag \"{image}\": couldn't parse image name \"{image}\": invalid reference format: repository name (Team/App) must be lowercase"
+        )];
+        let from_events = event_causes(&events, &[], false);
+        assert_eq!(codes(&from_events), ["invalid-image-name"]);
+        assert!(event_causes(&events, &[from_lint], false).is_empty());
     }
 
     #[test]
