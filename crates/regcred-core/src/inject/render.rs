@@ -470,17 +470,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
     fn flow_step(&self) -> Option<String> {
         let doc = self.doc;
         doc.nodes.iter().enumerate().find_map(|(id, node)| {
-            let first = match &node.kind {
-                NodeKind::Sequence {
-                    flow: true, items, ..
-                } => items.first().copied(),
-                NodeKind::Mapping {
-                    flow: true,
-                    entries,
-                    ..
-                } => entries.first().map(|&(key, _)| key),
-                _ => None,
-            }?;
+            let first = first_flow_entry(&node.kind)?;
             (doc.node(first).line != node.line)
                 .then(|| self.indent_step(id, first))
                 .flatten()
@@ -494,18 +484,9 @@ impl<'t, 'd> Renderer<'t, 'd> {
         let doc = self.doc;
         let mut any = false;
         for node in &doc.nodes {
-            let first = match &node.kind {
-                NodeKind::Sequence {
-                    flow: true, items, ..
-                } => items.first().copied(),
-                NodeKind::Mapping {
-                    flow: true,
-                    entries,
-                    ..
-                } => entries.first().map(|&(key, _)| key),
-                _ => continue,
+            let Some(first) = first_flow_entry(&node.kind) else {
+                continue;
             };
-            let Some(first) = first else { continue };
             if doc.node(first).line == node.line {
                 return false;
             }
@@ -757,6 +738,21 @@ fn one_line_comma(between: Option<&str>, colon: &str) -> String {
         Some(sep) if sep.trim_matches(' ') == "," => sep.to_owned(),
         _ if colon == ":" => ",".to_owned(),
         _ => ", ".to_owned(),
+    }
+}
+
+/// The first item, or first key, of a flow collection that holds something.
+fn first_flow_entry(kind: &NodeKind<'_>) -> Option<NodeId> {
+    match kind {
+        NodeKind::Sequence {
+            flow: true, items, ..
+        } => items.first().copied(),
+        NodeKind::Mapping {
+            flow: true,
+            entries,
+            ..
+        } => entries.first().map(|&(key, _)| key),
+        _ => None,
     }
 }
 
