@@ -15,8 +15,14 @@ use serde::Serialize;
 use crate::retry::{Backoff, with_backoff};
 use crate::{Error, Result};
 
-/// Attempts when the `ServiceAccount` keeps changing under us.
-const CONFLICT_ATTEMPTS: u32 = 5;
+/// Attempts when the `ServiceAccount` keeps changing under us, and the pause between them:
+/// jittered, so that runs racing for one account spread out instead of colliding again.
+const CONFLICT_ATTEMPTS: u32 = 10;
+const CONFLICT_BACKOFF: Backoff = Backoff {
+    attempts: CONFLICT_ATTEMPTS,
+    initial: std::time::Duration::from_millis(50),
+    max: std::time::Duration::from_secs(1),
+};
 
 /// What happened to one `ServiceAccount`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -119,6 +125,11 @@ async fn append_to(
         dry_run,
         field_manager: Some(crate::FIELD_MANAGER.to_owned()),
     };
+    // Each process its own jitter (a pointer address alone repeats across processes).
+    let seed = u64::from(std::process::id())
+        ^ std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::from(d.subsec_nanos()));
     let mut attempt = 0;
     loop {
         let mut patched = with_backoff(Backoff::default(), || api.get(name))
@@ -136,7 +147,15 @@ async fn append_to(
                 if status.code == 409 && attempt + 1 < CONFLICT_ATTEMPTS =>
             {
                 attempt += 1;
-                tracing::debug!(%namespace, account = %name, attempt, "conflict, appending again");
+                let delay = CONFLICT_BACKOFF.delay(attempt, seed.wrapping_add(u64::from(attempt)));
+                tracing::debug!(%namespace, account = %name, attempt, ?delay, "conflict, appending again");
+                tokio::time::sleep(delay).await;
+            }
+            Err(kube::Error::Api(status)) if status.code == 409 => {
+                return Err(Error::Invalid(format!(
+                    "{}: it changed under each of {CONFLICT_ATTEMPTS} attempts (others are writing it); nothing was lost, run the command again",
+                    what()
+                )));
             }
             Err(source) => return Err(Error::api(what(), source)),
         }
