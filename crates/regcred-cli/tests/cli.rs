@@ -531,6 +531,31 @@ fn patch_sa_keeps_fields_this_kubernetes_version_does_not_know() {
 }
 
 #[test]
+fn patch_sa_takes_the_namespace_from_n_when_the_file_has_none_and_needs_api_version() {
+    let current = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: default\n";
+    let out = regcred(
+        &[
+            "patch-sa", "--secret", "s", "-n", "prod", "-f", "-", "-o", "json",
+        ],
+        current,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(value["metadata"]["namespace"], "prod");
+    assert!(
+        stderr(&out).contains("set to 'prod' from -n"),
+        "{}",
+        stderr(&out)
+    );
+
+    let bare = "kind: ServiceAccount\nmetadata:\n  name: default\n";
+    let out = regcred(&["patch-sa", "--secret", "s", "-f", "-"], bare);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).is_empty());
+    assert!(stderr(&out).contains("no apiVersion"), "{}", stderr(&out));
+}
+
+#[test]
 fn patch_sa_refuses_a_pull_secret_list_that_is_not_a_list() {
     let current = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: default\nimagePullSecrets: regcred\n";
     let out = regcred(&["patch-sa", "--secret", "regcred", "-f", "-"], current);

@@ -52,6 +52,16 @@ pub fn run(args: &PatchSaArgs) -> Result<ExitCode> {
     // The typed one only checks its shape.
     let changed = manifest::patch_service_account(&mut account, &args.secret)
         .with_context(|| format!("cannot attach the Secret to '{}'", path.display()))?;
+    // Without a namespace of its own, `kubectl replace` would use the context's, not -n's.
+    if let Some(namespace) = &args.namespace
+        && let Some(meta) = account.get_mut("metadata").and_then(|m| m.as_object_mut())
+        && !meta.contains_key("namespace")
+    {
+        meta.insert("namespace".to_owned(), namespace.clone().into());
+        output::warn(&format!(
+            "the file names no namespace; set to '{namespace}' from -n"
+        ));
+    }
     let typed: ServiceAccount = serde_json::from_value(account.clone()).with_context(not_one)?;
     check_same_object(
         &typed,
@@ -88,6 +98,16 @@ fn parse_service_account(text: &str) -> Result<serde_json::Value> {
     }
     if kind != "ServiceAccount" {
         bail!("its kind is '{kind}'; give the output of `kubectl get serviceaccount NAME -o yaml`");
+    }
+    // `kubectl replace` needs it, and prints it: a file without it was not written by kubectl.
+    match value.get("apiVersion").and_then(serde_json::Value::as_str) {
+        Some("v1") => {}
+        Some(other) => bail!(
+            "its apiVersion is '{other}', not 'v1'; give the output of `kubectl get serviceaccount NAME -o yaml`"
+        ),
+        None => bail!(
+            "it has no apiVersion (kubectl replace needs 'v1'); give the output of `kubectl get serviceaccount NAME -o yaml`"
+        ),
     }
     Ok(value)
 }
