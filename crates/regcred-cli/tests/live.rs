@@ -715,7 +715,79 @@ fn live_link_sa_lists_pods_that_predate_it_and_restarts_their_workload() {
     wait_for_pod(&live, &ns.name, "app", &["running"]);
 }
 
-// ---- probe ----
+#[test]
+#[ignore = "needs a localkube cluster: just test-live"]
+fn live_link_sa_restarts_pods_whose_list_was_copied_from_their_service_account() {
+    // The pods got the account's old list at admission; the template lists none. Their list
+    // is not their own: a restart gives the new pods the account's list, new Secret included.
+    let live = live();
+    let ns = namespace(&live, "link-copied");
+    apply_ok(&live, "regcred", &ns.name);
+    kubectl(
+        &live,
+        &[
+            "patch",
+            "serviceaccount",
+            "default",
+            "-n",
+            &ns.name,
+            "-p",
+            r#"{"imagePullSecrets":[{"name":"old-gone"}]}"#,
+        ],
+    );
+    failing_deployment(&live, &ns.name, &live.image, &[]);
+    let pod = kubectl(
+        &live,
+        &["get", "pods", "-n", &ns.name, "-l", "app=app", "-o", "name"],
+    );
+    kubectl(
+        &live,
+        &[
+            "patch",
+            "serviceaccount",
+            "default",
+            "-n",
+            &ns.name,
+            "--type=json",
+            "-p",
+            r#"[{"op":"add","path":"/imagePullSecrets/-","value":{"name":"regcred"}}]"#,
+        ],
+    );
+
+    let run = doctor(&live, &ns.name, pod.trim());
+    assert_diagnosed(&run, "pod-predates-service-account");
+    assert!(
+        run.stdout.contains("copied from its ServiceAccount"),
+        "{}",
+        run.stdout
+    );
+
+    let restarted = regcred(
+        &live,
+        &[
+            "link-sa",
+            "--secret",
+            "regcred",
+            "-n",
+            &ns.name,
+            "--restart",
+        ],
+    );
+    assert_eq!(
+        restarted.code, 0,
+        "{}{}",
+        restarted.stdout, restarted.stderr
+    );
+    assert!(
+        restarted.stdout.contains("restarted deployment/app"),
+        "{}{}",
+        restarted.stdout,
+        restarted.stderr
+    );
+    wait_for_pod(&live, &ns.name, "app", &["running"]);
+}
+
+// ---- probe ----// ---- probe ----
 
 #[test]
 #[ignore = "needs a localkube cluster: just test-live"]
@@ -1139,6 +1211,18 @@ fn live_doctor_names_a_secret_in_the_wrong_namespace() {
     let run = doctor(&live, &home.name, "deployment/app");
     assert_diagnosed(&run, "secret-wrong-namespace");
     assert!(run.stdout.contains(&elsewhere.name));
+    // The kubelet's FailedToRetrieveImagePullSecret says the same: one cause.
+    assert!(!run.stdout.contains("[secret-not-found]"), "{}", run.stdout);
+    // Nothing is sent, so the registry's 401 is no rejected password.
+    let offline = regcred(
+        &live,
+        &["doctor", "deployment/app", "-n", &home.name, "--no-probe"],
+    );
+    assert!(
+        !offline.stdout.contains("[credentials-rejected]"),
+        "{}",
+        offline.stdout
+    );
 }
 
 #[test]
@@ -1207,6 +1291,8 @@ fn live_doctor_names_a_missing_image() {
 
     let run = doctor(&live, &ns.name, "deployment/app");
     assert_diagnosed(&run, "image-not-found");
+    // containerd's x509 error from its fallback endpoint after the 404 is not a second cause.
+    assert!(!run.stdout.contains("[registry-tls]"), "{}", run.stdout);
 }
 
 #[test]

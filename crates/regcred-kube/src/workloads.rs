@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
-use k8s_openapi::api::core::v1::{Pod, PodSpec, ServiceAccount};
+use k8s_openapi::api::core::v1::{Pod, PodSpec, PodTemplateSpec, ServiceAccount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::Api;
 use kube::api::ListParams;
@@ -263,8 +263,8 @@ pub struct StalePods {
     pub workloads: BTreeMap<WorkloadRef, Vec<String>>,
     /// Pods with no restartable owner (bare pods, Jobs): recreate them by hand.
     pub unowned: Vec<String>,
-    /// Pods that list their own `imagePullSecrets`, so the `ServiceAccount`'s list never applies
-    /// to them: add the Secret to their workload instead.
+    /// Pods whose workload's template lists its own `imagePullSecrets`, so the
+    /// `ServiceAccount`'s list never applies to them: add the Secret to the workload instead.
     pub own_list: Vec<String>,
 }
 
@@ -297,62 +297,96 @@ pub async fn pods_predating(
         if pod.metadata.deletion_timestamp.is_some() {
             continue;
         }
-        if !names(spec).is_empty() {
-            stale.own_list.push(name);
-            continue;
-        }
-        match owner_workload(client, namespace, pod.metadata.owner_references.as_deref()).await? {
-            Some(workload) => stale.workloads.entry(workload).or_default().push(name),
+        // A pod's list is its template's, or, when the template lists none, the one admission
+        // copied from the ServiceAccount at creation: a new pod then gets the account's list.
+        let owner = owner_workload(client, namespace, pod.metadata.owner_references.as_deref());
+        match owner.await? {
+            Some((_, template_lists)) if template_lists => stale.own_list.push(name),
+            Some((workload, _)) => stale.workloads.entry(workload).or_default().push(name),
             None => stale.unowned.push(name),
         }
     }
     Ok(stale)
 }
 
-/// The restartable workload that controls a pod, following a `ReplicaSet` to its Deployment.
-async fn owner_workload(
+/// The restartable workload that controls a pod, following a `ReplicaSet` to its Deployment,
+/// and whether the pod template it creates pods from lists `imagePullSecrets` of its own.
+///
+/// # Errors
+/// [`Error::Api`] when the owner cannot be read.
+pub(crate) async fn owner_workload(
     client: &kube::Client,
     namespace: &str,
     owners: Option<&[OwnerReference]>,
-) -> Result<Option<WorkloadRef>> {
+) -> Result<Option<(WorkloadRef, bool)>> {
     let Some(owner) = controller(owners) else {
         return Ok(None);
     };
-    let direct = |kind| {
-        Some(WorkloadRef {
-            kind,
-            namespace: namespace.to_owned(),
-            name: owner.name.clone(),
-        })
+    let workload = |kind, name: &str| WorkloadRef {
+        kind,
+        namespace: namespace.to_owned(),
+        name: name.to_owned(),
+    };
+    let lists = |template: Option<PodTemplateSpec>| {
+        template
+            .and_then(|t| t.spec)
+            .is_some_and(|spec| !names(&spec).is_empty())
     };
     match owner.kind.as_str() {
-        "StatefulSet" => Ok(direct(WorkloadKind::StatefulSet)),
-        "DaemonSet" => Ok(direct(WorkloadKind::DaemonSet)),
-        "ReplicaSet" => {
-            let api: Api<ReplicaSet> = Api::namespaced(client.clone(), namespace);
-            let set = with_backoff(Backoff::default(), || api.get_opt(&owner.name))
-                .await
-                .map_err(|source| {
-                    Error::api(
-                        format!(
-                            "cannot read ReplicaSet '{}' in namespace '{namespace}'",
-                            owner.name
-                        ),
-                        source,
-                    )
-                })?;
-            let deployment = set
-                .as_ref()
-                .and_then(|s| controller(s.metadata.owner_references.as_deref()))
-                .filter(|o| o.kind == "Deployment");
-            Ok(deployment.map(|o| WorkloadRef {
-                kind: WorkloadKind::Deployment,
-                namespace: namespace.to_owned(),
-                name: o.name.clone(),
+        "StatefulSet" => {
+            let set: Option<StatefulSet> = read_opt(client, namespace, &owner.name).await?;
+            Ok(set.map(|s| {
+                let template = s.spec.map(|spec| spec.template);
+                (
+                    workload(WorkloadKind::StatefulSet, &owner.name),
+                    lists(template),
+                )
             }))
+        }
+        "DaemonSet" => {
+            let set: Option<DaemonSet> = read_opt(client, namespace, &owner.name).await?;
+            Ok(set.map(|s| {
+                let template = s.spec.map(|spec| spec.template);
+                (
+                    workload(WorkloadKind::DaemonSet, &owner.name),
+                    lists(template),
+                )
+            }))
+        }
+        "ReplicaSet" => {
+            let set: Option<ReplicaSet> = read_opt(client, namespace, &owner.name).await?;
+            let Some(set) = set else { return Ok(None) };
+            let deployment = controller(set.metadata.owner_references.as_deref())
+                .filter(|o| o.kind == "Deployment")
+                .map(|o| workload(WorkloadKind::Deployment, &o.name));
+            let template = set.spec.and_then(|spec| spec.template);
+            Ok(deployment.map(|d| (d, lists(template))))
         }
         _ => Ok(None),
     }
+}
+
+/// One namespaced object by name, `None` when it does not exist.
+async fn read_opt<K>(client: &kube::Client, namespace: &str, name: &str) -> Result<Option<K>>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+    K::DynamicType: Default,
+{
+    let api: Api<K> = Api::namespaced(client.clone(), namespace);
+    with_backoff(Backoff::default(), || api.get_opt(name))
+        .await
+        .map_err(|source| {
+            Error::api(
+                format!(
+                    "cannot read {} '{name}' in namespace '{namespace}'",
+                    K::kind(&K::DynamicType::default())
+                ),
+                source,
+            )
+        })
 }
 
 fn controller(owners: Option<&[OwnerReference]>) -> Option<&OwnerReference> {

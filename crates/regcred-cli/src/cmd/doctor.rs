@@ -41,7 +41,15 @@ pub fn run(args: &DoctorArgs) -> Result<ExitCode> {
     let diagnosis = super::runtime()?.block_on(async {
         let cluster =
             regcred_kube::connect::connect(&args.cluster.options(args.namespace.clone())).await?;
-        anyhow::Ok(doctor::diagnose(&cluster.client, &cluster.namespace, &target, &options).await?)
+        anyhow::Ok(
+            Box::pin(doctor::diagnose(
+                &cluster.client,
+                &cluster.namespace,
+                &target,
+                &options,
+            ))
+            .await?,
+        )
     })?;
     if args.json {
         output::emit(&(serde_json::to_string_pretty(&diagnosis)? + "\n"))?;

@@ -63,8 +63,8 @@ async fn link_everywhere(args: &LinkSaArgs) -> Result<ExitCode> {
             .as_deref()
         {
             None => output::warn(&format!(
-                "Secret '{}' does not exist in namespace '{namespace}': pods will report FailedToRetrieveImagePullSecret until it does (`regcred apply -n {namespace}`)",
-                args.secret
+                "Secret '{}' does not exist in namespace '{namespace}': pods will report FailedToRetrieveImagePullSecret until it does (`regcred apply {} -n {namespace} --server HOST --username USER --password-stdin`)",
+                args.secret, args.secret
             )),
             Some("kubernetes.io/dockerconfigjson" | "kubernetes.io/dockercfg") => {}
             Some(other) => output::warn(&format!(
@@ -109,17 +109,22 @@ async fn link_everywhere(args: &LinkSaArgs) -> Result<ExitCode> {
         for (workload, names) in pods.workloads {
             stale.entry(workload).or_default().extend(names);
         }
-        by_hand.extend(pods.unowned.iter().map(|p| format!("pod/{p} -n {namespace}: no restartable owner; delete it so its owner (or you) recreates it")));
-        by_hand.extend(pods.own_list.iter().map(|p| format!("pod/{p} -n {namespace}: lists its own imagePullSecrets, so the ServiceAccount's list never applies; add '{}' to its workload", args.secret)));
+        by_hand.extend(pods.unowned.iter().map(|p| format!("pod/{p} -n {namespace}: no restartable owner; delete it so its owner (or you) recreates it (a manifest of your own that lists imagePullSecrets needs '{}' added)", args.secret)));
+        by_hand.extend(pods.own_list.iter().map(|p| format!("pod/{p} -n {namespace}: its workload's pod template lists its own imagePullSecrets, so the ServiceAccount's list never applies; add '{}' to the template", args.secret)));
     }
     if text.is_empty() {
         anyhow::bail!(
-            "no ServiceAccount matches {} in {}; nothing was changed (list them with `kubectl get serviceaccounts -n NAMESPACE`)",
+            "no ServiceAccount matches {} in {}; nothing was changed (list them with `kubectl get serviceaccounts {}`)",
             args.service_accounts.join(", "),
             if namespaces.len() == 1 {
                 format!("namespace '{}'", namespaces[0])
             } else {
                 format!("{} namespaces", namespaces.len())
+            },
+            if namespaces.len() == 1 {
+                format!("-n {}", namespaces[0])
+            } else {
+                "-A".to_owned()
             }
         );
     }

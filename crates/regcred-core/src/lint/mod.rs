@@ -89,7 +89,7 @@ fn missing_secret(set: &ManifestSet, pod: &PodSpecRef, name: &str) -> Option<Fin
         return (!secret.is_pull_secret).then(|| {
             Finding::error("secret-wrong-type", format!("pull secret '{name}' has type '{}'; the kubelet silently skips it", secret.secret_type))
                 .with_object(&pod.object)
-                .with_fix("make it type kubernetes.io/dockerconfigjson with key .dockerconfigjson (`regcred secret`)")
+                .with_fix(format!("a Secret's type cannot change: delete it and create it as a pull secret (`kubectl delete secret {name} -n {ns}`, then `regcred apply {name} -n {ns} --server HOST --username USER --password-stdin`)", ns = pod.namespace))
         });
     }
     let elsewhere: Vec<&str> = set
@@ -101,11 +101,11 @@ fn missing_secret(set: &ManifestSet, pod: &PodSpecRef, name: &str) -> Option<Fin
     Some(if elsewhere.is_empty() {
         Finding::warning("secret-not-in-set", format!("pull secret '{name}' is not in these manifests; if it does not exist in namespace '{}' the kubelet reports FailedToRetrieveImagePullSecret and pulls anonymously", pod.namespace))
             .with_object(&pod.object)
-            .with_fix(format!("create it in '{}' (`regcred secret {name} -n {}`) or add it to the set", pod.namespace, pod.namespace))
+            .with_fix(format!("create it in '{ns}' (`regcred apply {name} -n {ns} --server HOST --username USER --password-stdin`, or `regcred secret` for a manifest) or add it to the set", ns = pod.namespace))
     } else {
         Finding::error("secret-wrong-namespace", format!("pull secret '{name}' is in namespace '{}' but the pod runs in '{}'; Secrets are not shared across namespaces", elsewhere.join("', '"), pod.namespace))
             .with_object(&pod.object)
-            .with_fix(format!("create a copy in '{}' (`regcred secret {name} -n {}`)", pod.namespace, pod.namespace))
+            .with_fix(format!("create a copy in '{ns}' (`regcred apply {name} -n {ns} --server HOST --username USER --password-stdin`, or `regcred secret` for a manifest)", ns = pod.namespace))
     })
 }
 
@@ -217,8 +217,8 @@ fn uncovered(
         });
     let fix = if let (true, Some((secret, key))) = (names.is_empty(), listable) {
         format!(
-            "reference Secret '{secret}' (its key '{key}' matches this image): add it to the pod's imagePullSecrets, or attach it to ServiceAccount '{}' (`regcred link-sa --secret {secret} --service-account {}`)",
-            pod.service_account, pod.service_account
+            "reference Secret '{secret}' (its key '{key}' matches this image): add it to the pod's imagePullSecrets, or attach it to ServiceAccount '{}' (`regcred link-sa --secret {secret} --service-account {} -n {}`)",
+            pod.service_account, pod.service_account, pod.namespace
         )
     } else if names.is_empty() {
         format!(

@@ -23,6 +23,27 @@ pub(super) fn pull_secret_names(
     let own = workloads::names(&subject.spec);
     let from_account = account.map(workloads_pull_list).unwrap_or_default();
     let is_pod = subject.kind == "Pod";
+    let copied = is_pod && subject.template_lists == Some(false);
+    let added_since: Vec<&String> = from_account.iter().filter(|n| !own.contains(n)).collect();
+    if copied && !own.is_empty() && !added_since.is_empty() {
+        // Its list is the one admission copied from the account when the pod was created.
+        let added = added_since
+            .iter()
+            .map(|n| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        step(
+            steps,
+            "imagePullSecrets",
+            Status::Fail,
+            format!(
+                "the pod lists {}, copied from its ServiceAccount when it was created; the ServiceAccount now also lists {added}",
+                own.join(", ")
+            ),
+        );
+        causes.push(predates_cause(subject, &added_since));
+        return own;
+    }
     if !own.is_empty() {
         step(
             steps,
@@ -50,13 +71,10 @@ pub(super) fn pull_secret_names(
                 from_account.join(", ")
             ),
         );
-        causes.push(Cause {
-            code: "pod-predates-service-account",
-            title: "The pod is older than its ServiceAccount's pull secrets".into(),
-            detail: format!("Admission copies a ServiceAccount's imagePullSecrets into a pod only when the pod is created, and only if it lists none. This pod was created before {} was added, so the kubelet pulls without it.", from_account.join(", ")),
-            fix: "Recreate the pod: `kubectl rollout restart` its workload, or `regcred link-sa --restart`.".into(),
-            evidence: None,
-        });
+        causes.push(predates_cause(
+            subject,
+            &from_account.iter().collect::<Vec<_>>(),
+        ));
         return Vec::new();
     }
     if from_account.is_empty() {
@@ -100,6 +118,33 @@ pub(super) fn missing_service_account(
         ),
         evidence: None,
     })
+}
+
+/// The pod was created before `added` joined its `ServiceAccount`'s list.
+fn predates_cause(subject: &Subject, added: &[&String]) -> Cause {
+    let namespace = subject
+        .manifest
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let account = workloads::service_account_of(&subject.spec);
+    let first = added.first().map_or("NAME", |n| n.as_str());
+    let added = added
+        .iter()
+        .map(|n| n.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    Cause {
+        code: "pod-predates-service-account",
+        title: "The pod is older than its ServiceAccount's pull secrets".into(),
+        detail: format!(
+            "Admission copies a ServiceAccount's imagePullSecrets into a pod only when the pod is created, and only if it lists none. This pod was created before {added} was added, so the kubelet pulls without it."
+        ),
+        fix: format!(
+            "Recreate the pod: `regcred link-sa --secret {first} --service-account {account} -n {namespace} --restart` restarts every workload whose pods predate it (or `kubectl rollout restart` the workload)."
+        ),
+        evidence: None,
+    }
 }
 
 /// Runs core `lint` over the live objects and keeps what concerns this pod and its Secrets.
@@ -331,13 +376,45 @@ pub(super) fn event_causes(events: &[String], found: &[Cause], probed: bool) -> 
     if !explanation.recognized {
         return Vec::new();
     }
-    let known: BTreeSet<&str> = found.iter().map(|c| c.code).collect();
+    let mut known: BTreeSet<&str> = found.iter().map(|c| c.code).collect();
+    // The kubelet's FailedToRetrieveImagePullSecret for a Secret the walk found elsewhere.
+    if known.contains("secret-wrong-namespace") {
+        known.insert("secret-not-found");
+    }
+    // After a 404 from the host configured for a registry, containerd tries the registry's
+    // default endpoint too, without that host's CA: its x509 error follows from the missing
+    // image, which the probe established over verified TLS.
+    if known.contains("image-not-found") {
+        known.insert("registry-tls");
+    }
     explanation
         .causes
         .into_iter()
         .filter(|c| !known.contains(c.code))
         .filter(|c| !(probed && SETTLED_BY_PROBE.contains(&c.code)))
         .collect()
+}
+
+/// When no key matches any image nothing is sent, so a 401 in the events is the registry
+/// refusing an anonymous pull, not rejecting credentials (containerd 1.6 words both alike):
+/// left out when the walk already named why nothing is sent, else said as such.
+pub(super) fn anonymous_refusals(causes: &mut Vec<Cause>, anonymous: bool, structural: bool) {
+    if !anonymous {
+        return;
+    }
+    if structural {
+        causes.retain(|c| c.code != "credentials-rejected");
+        return;
+    }
+    for cause in causes
+        .iter_mut()
+        .filter(|c| c.code == "credentials-rejected")
+    {
+        cause.code = "no-credentials-sent";
+        cause.title = "The registry refused a pull without credentials".into();
+        cause.detail = "No key of the pod's pull secrets matches the image, so the kubelet sent no credentials, and the registry requires them.".into();
+        cause.fix = "Create a pull Secret for this registry in the pod's namespace and reference it: `regcred apply NAME -n NAMESPACE --server HOST --username USER --password-stdin`, then `regcred link-sa --secret NAME -n NAMESPACE`.".into();
+    }
 }
 
 /// Leaves out what only follows from a cause already named: no key matching the image, or no
@@ -426,6 +503,37 @@ mod tests {
         let from_events = event_causes(&events, &[], false);
         assert_eq!(codes(&from_events), ["invalid-image-name"]);
         assert!(event_causes(&events, &[from_lint], false).is_empty());
+    }
+
+    #[test]
+    fn events_saying_what_the_walk_found_in_other_words_add_nothing() {
+        let missing = vec!["Warning FailedToRetrieveImagePullSecret: Unable to retrieve some image pull secrets (other); attempting to pull the image may not succeed.".to_owned()];
+        assert_eq!(
+            codes(&event_causes(&missing, &[], false)),
+            ["secret-not-found"]
+        );
+        let elsewhere = [cause("secret-wrong-namespace")];
+        assert!(event_causes(&missing, &elsewhere, false).is_empty());
+
+        let x509 = vec!["Warning Failed: Failed to pull image \"r.example.com/a:v404\": failed to resolve reference \"r.example.com/a:v404\": failed to do request: Head \"https://r.example.com/v2/a/manifests/v404\": x509: certificate signed by unknown authority".to_owned()];
+        assert_eq!(codes(&event_causes(&x509, &[], false)), ["registry-tls"]);
+        assert!(event_causes(&x509, &[cause("image-not-found")], true).is_empty());
+    }
+
+    #[test]
+    fn a_401_with_nothing_sent_is_no_rejected_password() {
+        let mut walked = vec![cause("credentials-rejected"), cause("registry-tls")];
+        anonymous_refusals(&mut walked, true, true);
+        assert_eq!(codes(&walked), ["registry-tls"]);
+
+        let mut bare = vec![cause("credentials-rejected")];
+        anonymous_refusals(&mut bare, true, false);
+        assert_eq!(codes(&bare), ["no-credentials-sent"]);
+        assert!(bare[0].detail.contains("sent no credentials"));
+
+        let mut sent = vec![cause("credentials-rejected")];
+        anonymous_refusals(&mut sent, false, false);
+        assert_eq!(codes(&sent), ["credentials-rejected"]);
     }
 
     #[test]

@@ -25,8 +25,8 @@ mod causes;
 
 use crate::{Error, Result, is_not_found};
 use causes::{
-    dedup_causes, drop_consequences, event_causes, lint_causes, missing_service_account,
-    probe_causes, pull_secret_names, readable_secrets,
+    anonymous_refusals, dedup_causes, drop_consequences, event_causes, lint_causes,
+    missing_service_account, probe_causes, pull_secret_names, readable_secrets,
 };
 
 /// What to diagnose.
@@ -140,6 +140,10 @@ struct Subject {
     manifest: Value,
     spec: PodSpec,
     pod_name: Option<String>,
+    /// For a pod: whether the template of the workload that made it lists `imagePullSecrets`
+    /// (`Some(false)`: the pod's list was copied from its `ServiceAccount` at admission);
+    /// `None` for a bare pod or a template.
+    template_lists: Option<bool>,
 }
 
 /// Walks from the target to its pods, Secrets, keys, a live probe and events, and explains.
@@ -169,15 +173,27 @@ pub async fn diagnose(
 
     // A probe's "no credentials sent" only restates a cause the walk already found.
     let structural = !causes.is_empty();
+    // A pod whose images were all pulled shows that the node reaches and trusts the registry:
+    // a probe from this machine that fails says something about this machine only.
+    let pulled = all_images_pulled(&subject.manifest);
     let mut images = Vec::new();
     for image in workloads::images(&subject.spec) {
         let check = check_image(&image, &readable, options, &mut steps).await;
         let found = probe_causes(&check);
-        causes.extend(
-            found
-                .into_iter()
-                .filter(|c| !(structural && c.code == "no-credentials-sent")),
-        );
+        if pulled && !found.is_empty() {
+            step(
+                &mut steps,
+                format!("probe {image}"),
+                Status::Warn,
+                "failed from this machine, but the node pulled the image: not a cause (pass --ca-file or check this machine's access to the registry)",
+            );
+        } else {
+            causes.extend(
+                found
+                    .into_iter()
+                    .filter(|c| !(structural && c.code == "no-credentials-sent")),
+            );
+        }
         images.push(check);
     }
 
@@ -186,7 +202,10 @@ pub async fn diagnose(
         None => Vec::new(),
     };
     let probed = images.iter().any(|i| !i.probes.is_empty());
-    causes.extend(event_causes(&events, &causes, probed));
+    let anonymous = images.iter().all(|i| i.keys.is_empty());
+    let mut from_events = event_causes(&events, &causes, probed);
+    anonymous_refusals(&mut from_events, anonymous, structural);
+    causes.extend(from_events);
     dedup_causes(&mut causes);
     Ok(Diagnosis {
         object: subject.object,
@@ -221,7 +240,7 @@ async fn subject(
         Target::Pod(name) => {
             let pod = get_required::<Pod>(client, namespace, "pod", name).await?;
             step(steps, format!("pod/{name}"), Status::Ok, pod_state(&pod));
-            Ok(pod_subject(pod, format!("pod/{name}")))
+            Ok(pod_subject(client, namespace, pod, format!("pod/{name}")).await?)
         }
         Target::Workload(kind, name) => {
             workload_subject(client, namespace, *kind, name, steps).await
@@ -229,15 +248,46 @@ async fn subject(
     }
 }
 
-fn pod_subject(pod: Pod, object: String) -> Subject {
+async fn pod_subject(
+    client: &kube::Client,
+    namespace: &str,
+    pod: Pod,
+    object: String,
+) -> Result<Subject> {
     let manifest = serde_json::to_value(&pod).unwrap_or(Value::Null);
-    Subject {
+    let owners = pod.metadata.owner_references.as_deref();
+    // Boxed: reading the owner's whole object makes a large future.
+    let owner = Box::pin(workloads::owner_workload(client, namespace, owners)).await?;
+    Ok(Subject {
         object,
         kind: "Pod",
         manifest,
         pod_name: pod.metadata.name.clone(),
         spec: pod.spec.unwrap_or_default(),
-    }
+        template_lists: owner.map(|(_, lists)| lists),
+    })
+}
+
+/// Whether `manifest` is a pod each of whose containers has an image pulled (an image ID) and
+/// none waits on a pull.
+fn all_images_pulled(manifest: &Value) -> bool {
+    let statuses = ["initContainerStatuses", "containerStatuses"]
+        .iter()
+        .filter_map(|key| manifest.pointer(&format!("/status/{key}"))?.as_array())
+        .flatten()
+        .collect::<Vec<_>>();
+    !statuses.is_empty()
+        && statuses.iter().all(|status| {
+            let waiting = status
+                .pointer("/state/waiting/reason")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let has_image = status
+                .get("imageID")
+                .and_then(Value::as_str)
+                .is_some_and(|id| !id.is_empty());
+            has_image && !waiting.contains("Image")
+        })
 }
 
 /// The pod's phase and any container waiting on a pull.
@@ -331,7 +381,7 @@ async fn workload_subject(
             Status::Ok,
             format!("diagnosing its pod {pod_name} ({})", pod_state(&pod)),
         );
-        return Ok(pod_subject(pod, format!("{object} (pod/{pod_name})")));
+        return pod_subject(client, namespace, pod, format!("{object} (pod/{pod_name})")).await;
     }
     step(
         steps,
@@ -349,6 +399,7 @@ async fn workload_subject(
         manifest: manifest.unwrap_or(Value::Null),
         spec: template.spec.unwrap_or_default(),
         pod_name: None,
+        template_lists: None,
     })
 }
 
