@@ -104,8 +104,3 @@ fn api_detail(error: &kube::Error) -> String {
 }
 
 pub use regcred_core::error_chain;
-
-/// Whether `error` is the API's 404.
-pub(crate) fn is_not_found(error: &kube::Error) -> bool {
-    matches!(error, kube::Error::Api(status) if status.code == 404)
-}

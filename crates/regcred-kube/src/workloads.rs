@@ -367,7 +367,14 @@ pub(crate) async fn owner_workload(
 }
 
 /// One namespaced object by name, `None` when it does not exist.
-async fn read_opt<K>(client: &kube::Client, namespace: &str, name: &str) -> Result<Option<K>>
+///
+/// # Errors
+/// [`Error::Api`] when the read fails for another reason than absence.
+pub(crate) async fn read_opt<K>(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+) -> Result<Option<K>>
 where
     K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
         + Clone

@@ -23,7 +23,7 @@ use crate::workloads::{self, WorkloadKind};
 
 mod causes;
 
-use crate::{Error, Result, is_not_found};
+use crate::{Error, Result};
 use causes::{
     anonymous_refusals, dedup_causes, drop_consequences, event_causes, lint_causes,
     missing_service_account, probe_causes, pull_secret_names, readable_secrets,
@@ -333,17 +333,13 @@ where
         + std::fmt::Debug,
     K::DynamicType: Default,
 {
-    let api: Api<K> = Api::namespaced(client.clone(), namespace);
-    match with_backoff(Backoff::default(), || api.get(name)).await {
-        Ok(object) => Ok(object),
-        Err(error) if is_not_found(&error) => Err(Error::Invalid(format!(
-            "{kind} '{name}' does not exist in namespace '{namespace}'; check with `kubectl get {kind} -n {namespace}` or pass -n"
-        ))),
-        Err(source) => Err(Error::api(
-            format!("cannot read {kind} '{name}' in namespace '{namespace}'"),
-            source,
-        )),
-    }
+    workloads::read_opt(client, namespace, name)
+        .await?
+        .ok_or_else(|| {
+            Error::Invalid(format!(
+                "{kind} '{name}' does not exist in namespace '{namespace}'; check with `kubectl get {kind} -n {namespace}` or pass -n"
+            ))
+        })
 }
 
 async fn workload_subject(
