@@ -155,7 +155,7 @@ impl Outcome {
                 "{registry} rejected the credentials: they are wrong, rotated or expired, or lack pull access to this repository; fix: check the user and password (a robot account's full name), then update the Secret (`regcred rotate`)"
             ),
             Self::AuthenticationRequired { .. } => format!(
-                "{registry} wants credentials and none were sent; fix: create a pull Secret with a key for '{registry}' and reference it (`regcred apply`, `regcred link-sa`)"
+                "{registry} wants credentials and none were sent; fix: reference a pull Secret with a key for '{registry}' from the pod or its ServiceAccount (`regcred link-sa`), creating it first where there is none (`regcred apply`)"
             ),
             Self::ImageNotFound { .. } => format!(
                 "{registry} accepted the credentials but has no {image}; fix: check the repository path and tag (`skopeo list-tags`), or push the image"
