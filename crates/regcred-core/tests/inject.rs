@@ -739,6 +739,18 @@ fn a_block_scalar_item_starts_at_its_header_so_its_chomping_dash_is_no_item_dash
 }
 
 #[test]
+fn a_colon_without_a_blank_is_copied_only_after_a_quoted_key() {
+    // Found by the fuzzer: `{na}:x` gave `{name:regcred}`, one plain scalar in flow context.
+    let input = "kind: Pod\nspec: {imagePullSecrets: [{na}:x, {name: two}]}\n";
+    assert_eq!(
+        injected(input),
+        "kind: Pod\nspec: {imagePullSecrets: [{na}:x, {name: two}, {name: regcred}]}\n"
+    );
+    let json = "{\"kind\":\"Pod\",\"spec\":{\"containers\":[]}}";
+    assert!(injected(json).ends_with("\"imagePullSecrets\":[{\"name\":\"regcred\"}]}}"));
+}
+
+#[test]
 fn a_flow_list_ending_in_a_pair_without_braces_is_reported_not_edited() {
     // Found by the proptest mutation run.
     let input = "kind: Pod\nspec: {imagePullSecrets: [{name: a}, ? ], containers: []}\n";

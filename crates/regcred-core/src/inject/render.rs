@@ -570,8 +570,19 @@ impl<'t, 'd> Renderer<'t, 'd> {
             } = &doc.node(id).kind
                 && let Some(&(k, v)) = entries.first()
             {
+                // A ':' with nothing after it separates only after a quoted key (`"a":1`);
+                // after a plain one it would join key and value into one scalar.
+                let quoted = matches!(
+                    doc.node(k).kind,
+                    NodeKind::Scalar {
+                        style: ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted,
+                        ..
+                    }
+                );
                 return match self.text.get(doc.node(k).end..doc.node(v).props_start) {
-                    Some(sep) if sep.trim_matches(' ') == ":" => sep.to_owned(),
+                    Some(sep) if sep.trim_matches(' ') == ":" && (quoted || sep.ends_with(' ')) => {
+                        sep.to_owned()
+                    }
                     _ => ": ".to_owned(),
                 };
             }
