@@ -751,6 +751,17 @@ fn a_colon_without_a_blank_is_copied_only_after_a_quoted_key() {
 }
 
 #[test]
+fn an_empty_key_written_as_a_bare_colon_ends_at_that_colon() {
+    // Found by the fuzzer: the empty key took the ':' ending the line above for its own, so
+    // the new key went between `containers:` and the `:` entry.
+    let input = "kind: Pod\nspec:\n  containers:\n  :\nother: 1\n";
+    assert_eq!(
+        injected(input),
+        "kind: Pod\nspec:\n  containers:\n  :\n  imagePullSecrets:\n  - name: regcred\nother: 1\n"
+    );
+}
+
+#[test]
 fn a_flow_list_ending_in_a_pair_without_braces_is_reported_not_edited() {
     // Found by the proptest mutation run.
     let input = "kind: Pod\nspec: {imagePullSecrets: [{name: a}, ? ], containers: []}\n";

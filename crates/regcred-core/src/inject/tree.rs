@@ -343,6 +343,12 @@ impl<'a> Builder<'a> {
     /// put the empty content.
     fn end_after_indicator(&mut self, id: NodeId) {
         let node = &mut self.doc.nodes[id];
+        // An empty key written as a bare ':' stands at that ':', which is its value's
+        // indicator, not its own: nothing before it belongs to it.
+        if self.text.as_bytes().get(node.start) == Some(&b':') {
+            node.end = node.start;
+            return;
+        }
         let before = self.text.as_bytes().get(..node.start).unwrap_or_default();
         // Only blanks, line breaks and comments stand between an indicator and the empty
         // content the parser placed after them.
