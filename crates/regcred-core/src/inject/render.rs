@@ -785,9 +785,6 @@ fn gap_after_dash(text: &str, dash: usize, item: usize) -> Option<usize> {
 
 /// The column of a byte offset, in characters, as the parser counts it (a BOM takes none).
 fn col_of(text: &str, pos: usize) -> usize {
-    let line_start = text.as_bytes()[..pos]
-        .iter()
-        .rposition(|&b| b == b'\n' || b == b'\r');
-    let line = &text[line_start.map_or(0, |at| at + 1)..pos];
+    let line = &text[text::line_start(text, pos)..pos];
     line.chars().filter(|&c| c != '\u{feff}').count()
 }

@@ -11,38 +11,38 @@ pub(super) fn start_of_blank_line_prefix(text: &str, pos: usize) -> usize {
     if is_line_start(text, at) { at } else { pos }
 }
 
+/// The start of the line holding `pos` (`pos` past the end counts as the end).
+pub(super) fn line_start(text: &str, pos: usize) -> usize {
+    text.as_bytes()[..pos.min(text.len())]
+        .iter()
+        .rposition(|&b| b == b'\n' || b == b'\r')
+        .map_or(0, |at| at + 1)
+}
+
 /// The offset of the last byte before `pos` that is neither a blank, a line break nor part of
 /// a comment (a `#` at the start of a line or after a blank, to the line's end).
 pub(super) fn last_content_before(text: &str, pos: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut limit = pos.min(bytes.len());
     loop {
-        let line_start = bytes[..limit]
-            .iter()
-            .rposition(|&b| b == b'\n' || b == b'\r')
-            .map_or(0, |at| at + 1);
-        let line = &bytes[line_start..limit];
+        let start = line_start(text, limit);
+        let line = &bytes[start..limit];
         let comment = (0..line.len())
             .find(|&i| line[i] == b'#' && (i == 0 || matches!(line[i - 1], b' ' | b'\t')));
         let content = &line[..comment.unwrap_or(line.len())];
         if let Some(at) = content.iter().rposition(|&b| !matches!(b, b' ' | b'\t')) {
-            return Some(line_start + at);
+            return Some(start + at);
         }
-        if line_start == 0 {
+        if start == 0 {
             return None;
         }
-        limit = line_start - 1;
+        limit = start - 1;
     }
 }
 
 /// The blanks that start the line holding `pos` (after a BOM on the first line).
 pub(super) fn line_indent(text: &str, pos: usize) -> &str {
-    let bytes = text.as_bytes();
-    let start = bytes[..pos.min(bytes.len())]
-        .iter()
-        .rposition(|&b| b == b'\n' || b == b'\r')
-        .map_or(0, |at| at + 1);
-    let line = text[start..].trim_start_matches('\u{feff}');
+    let line = text[line_start(text, pos)..].trim_start_matches('\u{feff}');
     let blanks = line
         .bytes()
         .take_while(|&b| b == b' ' || b == b'\t')
@@ -105,12 +105,10 @@ pub(super) fn nearest_line_break(text: &str, from: usize) -> &'static str {
 /// The start of the line holding `pos`, when that line is the text's last, is not its first,
 /// and holds blanks and nothing else (so the text ends in blanks, not in a line break).
 pub(super) fn start_of_blank_last_line(text: &str, pos: usize) -> Option<usize> {
-    let start = text.as_bytes()[..pos.min(text.len())]
-        .iter()
-        .rposition(|&b| b == b'\n' || b == b'\r')?
-        + 1;
+    let start = line_start(text, pos);
     let rest = &text[start..];
-    (!rest.is_empty() && rest.bytes().all(|b| b == b' ' || b == b'\t')).then_some(start)
+    (start > 0 && !rest.is_empty() && rest.bytes().all(|b| b == b' ' || b == b'\t'))
+        .then_some(start)
 }
 
 /// The end of the last comment line, among the comment and blank lines that follow `pos`, that
