@@ -1,5 +1,7 @@
 //! The text to insert for a plan, in the style of the document around it.
 
+use std::cell::OnceCell;
+
 use granit_parser::ScalarStyle;
 
 use super::objects::Plan;
@@ -75,6 +77,12 @@ pub(super) struct Renderer<'t, 'd> {
     earlier: Option<BlockSeqStyle>,
     /// The document's own block sequence style, once looked for.
     doc_style: Lookup<BlockSeqStyle>,
+    /// Facts of the whole document, each worked out on first use: whether it writes every flow
+    /// collection one entry a line, the nesting step it does that with, and how it quotes its
+    /// `name:` values.
+    exploded: OnceCell<bool>,
+    flow_step: OnceCell<Option<String>>,
+    names_quote: OnceCell<Quote>,
 }
 
 impl<'t, 'd> Renderer<'t, 'd> {
@@ -90,6 +98,9 @@ impl<'t, 'd> Renderer<'t, 'd> {
             secret,
             earlier,
             doc_style: Lookup::NotYet,
+            exploded: OnceCell::new(),
+            flow_step: OnceCell::new(),
+            names_quote: OnceCell::new(),
         }
     }
 
@@ -191,14 +202,16 @@ impl<'t, 'd> Renderer<'t, 'd> {
         let item = self
             .copied_item(first, doc.node(first).start)
             .or_else(|| {
+                if !(multi_line && self.exploded()) {
+                    return None;
+                }
                 let NodeKind::Mapping { entries, .. } = &doc.node(first).kind else {
                     return None;
                 };
                 let step = self.indent_step(first, entries.first()?.0)?;
                 let eol = text::nearest_line_break(self.text, doc.node(first).start);
                 let pad = self.indent_of(last);
-                (multi_line && self.exploded())
-                    .then(|| self.exploded_item(quote, &colon, &pad, &step, eol))
+                Some(self.exploded_item(quote, &colon, &pad, &step, eol))
             })
             .unwrap_or_else(|| self.flow_item(quote, &colon));
         let comma = self.comma_between(items, &colon);
@@ -433,10 +446,10 @@ impl<'t, 'd> Renderer<'t, 'd> {
         let inside = self.text.get(open + 1..close).unwrap_or_default();
         let eol = text::nearest_line_break(self.text, open);
         let step = || {
-            self.flow_step().unwrap_or_else(|| {
-                let tabs = text::line_indent(self.text, open).contains('\t');
-                (if tabs { "\t" } else { "  " }).to_owned()
-            })
+            let tabs = text::line_indent(self.text, open).contains('\t');
+            self.flow_step()
+                .unwrap_or(if tabs { "\t" } else { "  " })
+                .to_owned()
         };
         if inside.contains(['\n', '\r']) {
             let pad = text::line_indent(self.text, close);
@@ -467,14 +480,18 @@ impl<'t, 'd> Renderer<'t, 'd> {
     }
 
     /// The nesting step of the first flow collection written one entry a line, if any.
-    fn flow_step(&self) -> Option<String> {
+    fn flow_step(&self) -> Option<&str> {
         let doc = self.doc;
-        doc.nodes.iter().enumerate().find_map(|(id, node)| {
-            let first = first_flow_entry(&node.kind)?;
-            (doc.node(first).line != node.line)
-                .then(|| self.indent_step(id, first))
-                .flatten()
-        })
+        self.flow_step
+            .get_or_init(|| {
+                doc.nodes.iter().enumerate().find_map(|(id, node)| {
+                    let first = first_flow_entry(&node.kind)?;
+                    (doc.node(first).line != node.line)
+                        .then(|| self.indent_step(id, first))
+                        .flatten()
+                })
+            })
+            .as_deref()
     }
 
     /// Whether every flow collection of the document that holds something starts its first
@@ -482,17 +499,19 @@ impl<'t, 'd> Renderer<'t, 'd> {
     /// so that a new one is written the same way.
     fn exploded(&self) -> bool {
         let doc = self.doc;
-        let mut any = false;
-        for node in &doc.nodes {
-            let Some(first) = first_flow_entry(&node.kind) else {
-                continue;
-            };
-            if doc.node(first).line == node.line {
-                return false;
+        *self.exploded.get_or_init(|| {
+            let mut any = false;
+            for node in &doc.nodes {
+                let Some(first) = first_flow_entry(&node.kind) else {
+                    continue;
+                };
+                if doc.node(first).line == node.line {
+                    return false;
+                }
+                any = true;
             }
-            any = true;
-        }
-        any
+            any
+        })
     }
 
     /// What one level of nesting adds to the indentation under the collection `id`, whose
@@ -524,6 +543,11 @@ impl<'t, 'd> Renderer<'t, 'd> {
         if key_quote != Quote::Plain {
             return key_quote;
         }
+        *self.names_quote.get_or_init(|| self.quote_of_names())
+    }
+
+    /// The quoting every `name:` value of the document shares, plain when they differ.
+    fn quote_of_names(&self) -> Quote {
         let doc = self.doc;
         let mut seen = None;
         for node in &doc.nodes {
