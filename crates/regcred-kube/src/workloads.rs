@@ -287,6 +287,8 @@ pub async fn pods_predating(
         unowned: Vec::new(),
         own_list: Vec::new(),
     };
+    // The pods of one workload share their controller: it is read once, not once a pod.
+    let mut owners: BTreeMap<(String, String), Option<(WorkloadRef, bool)>> = BTreeMap::new();
     for pod in pods {
         let Some(spec) = &pod.spec else { continue };
         let name = name_of(&pod.metadata);
@@ -299,8 +301,19 @@ pub async fn pods_predating(
         }
         // A pod's list is its template's, or, when the template lists none, the one admission
         // copied from the ServiceAccount at creation: a new pod then gets the account's list.
-        let owner = owner_workload(client, namespace, pod.metadata.owner_references.as_deref());
-        match owner.await? {
+        let references = pod.metadata.owner_references.as_deref();
+        let owner = match controller(references) {
+            None => None,
+            Some(c) => {
+                let key = (c.kind.clone(), c.name.clone());
+                if !owners.contains_key(&key) {
+                    let found = owner_workload(client, namespace, references).await?;
+                    owners.insert(key.clone(), found);
+                }
+                owners[&key].clone()
+            }
+        };
+        match owner {
             Some((_, template_lists)) if template_lists => stale.own_list.push(name),
             Some((workload, _)) => stale.workloads.entry(workload).or_default().push(name),
             None => stale.unowned.push(name),
