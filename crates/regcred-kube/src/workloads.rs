@@ -345,26 +345,19 @@ pub(crate) async fn owner_workload(
             .and_then(|t| t.spec)
             .is_some_and(|spec| !names(&spec).is_empty())
     };
-    match owner.kind.as_str() {
+    let (kind, template) = match owner.kind.as_str() {
         "StatefulSet" => {
             let set: Option<StatefulSet> = read_opt(client, namespace, &owner.name).await?;
-            Ok(set.map(|s| {
-                let template = s.spec.map(|spec| spec.template);
-                (
-                    workload(WorkloadKind::StatefulSet, &owner.name),
-                    lists(template),
-                )
-            }))
+            let Some(set) = set else { return Ok(None) };
+            (
+                WorkloadKind::StatefulSet,
+                set.spec.map(|spec| spec.template),
+            )
         }
         "DaemonSet" => {
             let set: Option<DaemonSet> = read_opt(client, namespace, &owner.name).await?;
-            Ok(set.map(|s| {
-                let template = s.spec.map(|spec| spec.template);
-                (
-                    workload(WorkloadKind::DaemonSet, &owner.name),
-                    lists(template),
-                )
-            }))
+            let Some(set) = set else { return Ok(None) };
+            (WorkloadKind::DaemonSet, set.spec.map(|spec| spec.template))
         }
         "ReplicaSet" => {
             let set: Option<ReplicaSet> = read_opt(client, namespace, &owner.name).await?;
@@ -373,10 +366,11 @@ pub(crate) async fn owner_workload(
                 .filter(|o| o.kind == "Deployment")
                 .map(|o| workload(WorkloadKind::Deployment, &o.name));
             let template = set.spec.and_then(|spec| spec.template);
-            Ok(deployment.map(|d| (d, lists(template))))
+            return Ok(deployment.map(|d| (d, lists(template))));
         }
-        _ => Ok(None),
-    }
+        _ => return Ok(None),
+    };
+    Ok(Some((workload(kind, &owner.name), lists(template))))
 }
 
 /// One namespaced object by name, `None` when it does not exist.
