@@ -7,7 +7,7 @@ use k8s_openapi::api::core::v1::ServiceAccount;
 use regcred_core::Finding;
 use regcred_core::explain::{self, Cause};
 use regcred_core::lint;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{Gathered, ImageCheck, Status, Step, Subject, step, workloads_pull_list};
 use crate::pullsecret::{self, PullSecret};
@@ -24,14 +24,14 @@ pub(super) fn pull_secret_names(
     let from_account = account.map(workloads_pull_list).unwrap_or_default();
     let is_pod = subject.kind == "Pod";
     let copied = is_pod && subject.template_lists == Some(false);
-    let added_since: Vec<&String> = from_account.iter().filter(|n| !own.contains(n)).collect();
+    let added_since: Vec<String> = from_account
+        .iter()
+        .filter(|n| !own.contains(n))
+        .cloned()
+        .collect();
     if copied && !own.is_empty() && !added_since.is_empty() {
         // Its list is the one admission copied from the account when the pod was created.
-        let added = added_since
-            .iter()
-            .map(|n| n.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
+        let added = added_since.join(", ");
         step(
             steps,
             "imagePullSecrets",
@@ -71,10 +71,7 @@ pub(super) fn pull_secret_names(
                 from_account.join(", ")
             ),
         );
-        causes.push(predates_cause(
-            subject,
-            &from_account.iter().collect::<Vec<_>>(),
-        ));
+        causes.push(predates_cause(subject, &from_account));
         return Vec::new();
     }
     if from_account.is_empty() {
@@ -121,19 +118,11 @@ pub(super) fn missing_service_account(
 }
 
 /// The pod was created before `added` joined its `ServiceAccount`'s list.
-fn predates_cause(subject: &Subject, added: &[&String]) -> Cause {
-    let namespace = subject
-        .manifest
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+fn predates_cause(subject: &Subject, added: &[String]) -> Cause {
+    let namespace = subject.namespace();
     let account = workloads::service_account_of(&subject.spec);
-    let first = added.first().map_or("NAME", |n| n.as_str());
-    let added = added
-        .iter()
-        .map(|n| n.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let first = added.first().map_or("NAME", String::as_str);
+    let added = added.join(", ");
     Cause {
         code: "pod-predates-service-account",
         title: "The pod is older than its ServiceAccount's pull secrets".into(),
@@ -183,11 +172,7 @@ pub(super) fn lint_causes(
     let Ok(findings) = lint::lint(&text) else {
         return Vec::new();
     };
-    let namespace = subject
-        .manifest
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let namespace = subject.namespace();
     let referenced: BTreeSet<String> = names
         .iter()
         .map(|n| format!("Secret/{namespace}/{n}"))

@@ -146,6 +146,16 @@ struct Subject {
     template_lists: Option<bool>,
 }
 
+impl Subject {
+    /// The namespace the object says it is in.
+    fn namespace(&self) -> &str {
+        self.manifest
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+}
+
 /// Walks from the target to its pods, Secrets, keys, a live probe and events, and explains.
 ///
 /// # Errors
