@@ -23,13 +23,13 @@ function readOptions() {
   };
 }
 
-/** Where a thrown error belongs: beside the paste box (with its position), or beside a field. */
 /** Characters above which the page waits for typing to pause before injecting again. */
 const LARGE_TEXT = 200_000;
 
 /** The option fields that can carry an error of their own. */
 const OPTION_FIELDS = ['secret', 'kinds', 'namespaces', 'selector'];
 
+/** Where a thrown error belongs: beside the paste box (with its position), or beside a field. */
 function placeError(error) {
   const message = String(error.message ?? error);
   const syntax = SYNTAX.exec(message);
